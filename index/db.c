@@ -1,0 +1,603 @@
+/*
+ * db.c - the SQLite database behind sohoa.
+ *
+ *   connection:  db_open, db_close, db_errmsg, db_begin, db_commit, db_rollback
+ *   batches:     db_batch_begin, db_batch_finish, db_failure_add
+ *   documents:   db_document_get, db_document_state, db_document_find,
+ *                db_document_pages, db_pages_free
+ *   pages:       db_page_prepare, db_page_done, db_page_failed
+ *   summary:     db_status_get
+ *   search:      db_register_tokenizer (the "sohoa" FTS5 tokenizer)
+ */
+#include "db.h"
+
+#include <sqlite3.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fold.h"
+
+static const char schema[] =
+    "CREATE TABLE IF NOT EXISTS batch(\n"
+    "  id INTEGER PRIMARY KEY,\n"
+    "  source TEXT NOT NULL,\n"
+    "  name TEXT NOT NULL,\n"
+    "  started_at TEXT NOT NULL,\n"
+    "  finished_at TEXT,\n"
+    "  pages_total INTEGER, pages_done INTEGER, pages_failed INTEGER,\n"
+    "  pages_skipped INTEGER,\n"
+    "  status TEXT NOT NULL DEFAULT 'running');\n"
+    "CREATE TABLE IF NOT EXISTS dossier(\n"
+    "  id INTEGER PRIMARY KEY,\n"
+    "  name TEXT NOT NULL UNIQUE,\n"
+    "  created_at TEXT NOT NULL);\n"
+    "CREATE TABLE IF NOT EXISTS document(\n"
+    "  id INTEGER PRIMARY KEY,\n"
+    "  dossier_id INTEGER NOT NULL REFERENCES dossier(id),\n"
+    "  name TEXT NOT NULL,\n"
+    "  batch_id INTEGER REFERENCES batch(id),\n"
+    "  page_count INTEGER NOT NULL DEFAULT 0,\n"
+    "  state TEXT NOT NULL DEFAULT 'pending'\n"
+    "    CHECK(state IN ('pending','done','failed')),\n"
+    "  reason TEXT,\n"
+    "  pdf_path TEXT, txt_path TEXT, hocr_path TEXT,\n"
+    "  updated_at TEXT NOT NULL,\n"
+    "  UNIQUE(dossier_id, name));\n"
+    "CREATE TABLE IF NOT EXISTS page(\n"
+    "  id INTEGER PRIMARY KEY,\n"
+    "  document_id INTEGER NOT NULL REFERENCES document(id),\n"
+    "  seq INTEGER NOT NULL,\n"
+    "  source TEXT NOT NULL,\n"
+    "  frame INTEGER NOT NULL DEFAULT 0,\n"
+    "  sha256 TEXT NOT NULL,\n"
+    "  batch_id INTEGER REFERENCES batch(id),\n"
+    "  state TEXT NOT NULL DEFAULT 'pending'\n"
+    "    CHECK(state IN ('pending','done','failed')),\n"
+    "  reason TEXT,\n"
+    "  confidence REAL,\n"
+    "  nwords INTEGER,\n"
+    "  width INTEGER, height INTEGER, dpi INTEGER,\n"
+    "  orientation INTEGER, skew REAL,\n"
+    "  text TEXT,\n"
+    "  hocr TEXT,\n"
+    "  updated_at TEXT NOT NULL,\n"
+    "  UNIQUE(document_id, seq));\n"
+    "CREATE INDEX IF NOT EXISTS page_sha ON page(sha256);\n"
+    "CREATE INDEX IF NOT EXISTS page_state ON page(state);\n"
+    "CREATE TABLE IF NOT EXISTS failure(\n"
+    "  id INTEGER PRIMARY KEY,\n"
+    "  batch_id INTEGER NOT NULL REFERENCES batch(id),\n"
+    "  source TEXT NOT NULL,\n"
+    "  reason TEXT NOT NULL,\n"
+    "  at TEXT NOT NULL);\n"
+    "CREATE VIRTUAL TABLE IF NOT EXISTS page_fts USING fts5(\n"
+    "  text, content='page', content_rowid='id', tokenize='sohoa');\n"
+    "CREATE TRIGGER IF NOT EXISTS page_fts_ai AFTER INSERT ON page\n"
+    "  WHEN new.text IS NOT NULL BEGIN\n"
+    "  INSERT INTO page_fts(rowid, text) VALUES (new.id, new.text);\n"
+    "END;\n"
+    "CREATE TRIGGER IF NOT EXISTS page_fts_ad AFTER DELETE ON page\n"
+    "  WHEN old.text IS NOT NULL BEGIN\n"
+    "  INSERT INTO page_fts(page_fts, rowid, text) VALUES ('delete', old.id, old.text);\n"
+    "END;\n"
+    "CREATE TRIGGER IF NOT EXISTS page_fts_au AFTER UPDATE OF text ON page BEGIN\n"
+    "  INSERT INTO page_fts(page_fts, rowid, text)\n"
+    "    SELECT 'delete', old.id, old.text WHERE old.text IS NOT NULL;\n"
+    "  INSERT INTO page_fts(rowid, text)\n"
+    "    SELECT new.id, new.text WHERE new.text IS NOT NULL;\n"
+    "END;\n";
+
+/* ---- the FTS5 tokenizer: words folded by fold_next_word ---- */
+
+struct sohoa_tok {
+    int unused;
+};
+
+static int tok_create(void *ctx, const char **argv, int argc, Fts5Tokenizer **pp)
+{
+    struct sohoa_tok *t = sqlite3_malloc(sizeof *t);
+    if (!t)
+        return SQLITE_NOMEM;
+    t->unused = 0;
+    *pp = (Fts5Tokenizer *)t;
+    return SQLITE_OK;
+}
+
+static void tok_delete(Fts5Tokenizer *p)
+{
+    sqlite3_free(p);
+}
+
+static int tok_tokenize(Fts5Tokenizer *p, void *ctx, int flags, const char *text,
+                        int ntext,
+                        int (*xtoken)(void *, int, const char *, int, int, int))
+{
+    char buf[256];
+    size_t pos = 0, tl, st, en;
+    if (ntext <= 0)
+        return SQLITE_OK;
+    while (fold_next_word(text, (size_t)ntext, &pos, buf, sizeof buf, &tl, &st, &en)) {
+        if (tl == 0)
+            continue;
+        if (tl >= sizeof buf)
+            tl = sizeof buf - 1;
+        int rc = xtoken(ctx, 0, buf, (int)tl, (int)st, (int)en);
+        if (rc != SQLITE_OK)
+            return rc;
+    }
+    return SQLITE_OK;
+}
+
+int db_register_tokenizer(sqlite3 *h)
+{
+    fts5_api *api = NULL;
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(h, "SELECT fts5(?1)", -1, &st, NULL) != SQLITE_OK)
+        return -1;
+    sqlite3_bind_pointer(st, 1, (void *)&api, "fts5_api_ptr", NULL);
+    sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (!api || api->iVersion < 2)
+        return -1;
+    static fts5_tokenizer tok = {tok_create, tok_delete, tok_tokenize};
+    return api->xCreateTokenizer(api, "sohoa", NULL, &tok, NULL) == SQLITE_OK ? 0 : -1;
+}
+
+/* ---- helpers ---- */
+
+static enum sohoa_err fail(struct db *db, const char *what)
+{
+    snprintf(db->err, sizeof db->err, "%s: %s", what, sqlite3_errmsg(db->h));
+    int code = sqlite3_errcode(db->h);
+    return code == SQLITE_FULL ? SOHOA_EFULL : SOHOA_EDB;
+}
+
+/*
+ * Prepare sql, bind arguments described by types ('i' int64, 'I' int,
+ * 't' text or NULL, 'd' double) and return the statement.
+ */
+static sqlite3_stmt *prep(struct db *db, const char *sql, const char *types, ...)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(db->h, sql, -1, &st, NULL) != SQLITE_OK) {
+        snprintf(db->err, sizeof db->err, "%s", sqlite3_errmsg(db->h));
+        return NULL;
+    }
+    va_list ap;
+    va_start(ap, types);
+    for (int i = 0; types && types[i]; i++) {
+        switch (types[i]) {
+        case 'i': sqlite3_bind_int64(st, i + 1, va_arg(ap, int64_t)); break;
+        case 'I': sqlite3_bind_int(st, i + 1, va_arg(ap, int)); break;
+        case 'd': sqlite3_bind_double(st, i + 1, va_arg(ap, double)); break;
+        case 't': {
+            const char *s = va_arg(ap, const char *);
+            if (s)
+                sqlite3_bind_text(st, i + 1, s, -1, SQLITE_TRANSIENT);
+            else
+                sqlite3_bind_null(st, i + 1);
+            break;
+        }
+        }
+    }
+    va_end(ap);
+    return st;
+}
+
+static enum sohoa_err step_done(struct db *db, sqlite3_stmt *st, const char *what)
+{
+    if (!st)
+        return fail(db, what);
+    int rc = sqlite3_step(st);
+    enum sohoa_err e = SOHOA_OK;
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+        e = fail(db, what);
+    sqlite3_finalize(st);
+    return e;
+}
+
+static char *col_dup(sqlite3_stmt *st, int i)
+{
+    const unsigned char *t = sqlite3_column_text(st, i);
+    return t ? strdup((const char *)t) : NULL;
+}
+
+/* ---- connection ---- */
+
+enum sohoa_err db_open(const char *path, int readonly, struct db **pdb)
+{
+    struct db *db = calloc(1, sizeof *db);
+    *pdb = NULL;
+    if (!db)
+        return SOHOA_ENOMEM;
+    int flags = readonly ? SQLITE_OPEN_READONLY
+                         : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+    if (sqlite3_open_v2(path, &db->h, flags, NULL) != SQLITE_OK) {
+        snprintf(db->err, sizeof db->err, "cannot open database '%s': %s", path,
+                 db->h ? sqlite3_errmsg(db->h) : "out of memory");
+        *pdb = db;
+        return SOHOA_EDB;
+    }
+    sqlite3_busy_timeout(db->h, 10000);
+    sqlite3_extended_result_codes(db->h, 0);
+    if (db_register_tokenizer(db->h) < 0) {
+        snprintf(db->err, sizeof db->err, "SQLite has no FTS5 support");
+        *pdb = db;
+        return SOHOA_EDB;
+    }
+    if (!readonly) {
+        char *msg = NULL;
+        if (sqlite3_exec(db->h,
+                         "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
+                         "PRAGMA foreign_keys=ON;",
+                         NULL, NULL, &msg) != SQLITE_OK ||
+            sqlite3_exec(db->h, "BEGIN IMMEDIATE", NULL, NULL, &msg) != SQLITE_OK) {
+            snprintf(db->err, sizeof db->err, "cannot set up database '%s': %s", path,
+                     msg ? msg : sqlite3_errmsg(db->h));
+            sqlite3_free(msg);
+            *pdb = db;
+            return SOHOA_EDB;
+        }
+        int ok = sqlite3_exec(db->h, schema, NULL, NULL, &msg) == SQLITE_OK;
+        if (ok) {
+            char pragma[64];
+            snprintf(pragma, sizeof pragma, "PRAGMA user_version=%d", DB_SCHEMA_VERSION);
+            ok = sqlite3_exec(db->h, pragma, NULL, NULL, &msg) == SQLITE_OK;
+        }
+        if (!ok || sqlite3_exec(db->h, "COMMIT", NULL, NULL, &msg) != SQLITE_OK) {
+            snprintf(db->err, sizeof db->err, "cannot create tables in '%s': %s", path,
+                     msg ? msg : sqlite3_errmsg(db->h));
+            sqlite3_free(msg);
+            sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
+            *pdb = db;
+            return SOHOA_EDB;
+        }
+    } else {
+        sqlite3_exec(db->h, "PRAGMA query_only=ON", NULL, NULL, NULL);
+    }
+    *pdb = db;
+    return SOHOA_OK;
+}
+
+void db_close(struct db **pdb)
+{
+    struct db *db = pdb ? *pdb : NULL;
+    if (!db)
+        return;
+    if (db->h)
+        sqlite3_close_v2(db->h);
+    free(db);
+    *pdb = NULL;
+}
+
+const char *db_errmsg(const struct db *db)
+{
+    return db ? db->err : "out of memory";
+}
+
+enum sohoa_err db_begin(struct db *db)
+{
+    return sqlite3_exec(db->h, "BEGIN IMMEDIATE", NULL, NULL, NULL) == SQLITE_OK
+               ? SOHOA_OK : fail(db, "begin");
+}
+
+enum sohoa_err db_commit(struct db *db)
+{
+    return sqlite3_exec(db->h, "COMMIT", NULL, NULL, NULL) == SQLITE_OK
+               ? SOHOA_OK : fail(db, "commit");
+}
+
+void db_rollback(struct db *db)
+{
+    sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
+}
+
+/* ---- batches ---- */
+
+enum sohoa_err db_batch_begin(struct db *db, const char *source, const char *name,
+                              int64_t *pid)
+{
+    char now[32];
+    util_now_iso(now, sizeof now);
+    enum sohoa_err e = step_done(db, prep(db,
+        "INSERT INTO batch(source, name, started_at) VALUES (?,?,?)",
+        "ttt", source, name, now), "record batch");
+    *pid = e ? 0 : sqlite3_last_insert_rowid(db->h);
+    return e;
+}
+
+enum sohoa_err db_batch_finish(struct db *db, int64_t id, int pages_total, int done,
+                               int failed, int skipped, const char *status)
+{
+    char now[32];
+    util_now_iso(now, sizeof now);
+    return step_done(db, prep(db,
+        "UPDATE batch SET finished_at=?, pages_total=?, pages_done=?, pages_failed=?,"
+        " pages_skipped=?, status=? WHERE id=?",
+        "tIIIIti", now, pages_total, done, failed, skipped, status, id),
+        "finish batch");
+}
+
+enum sohoa_err db_failure_add(struct db *db, int64_t batch_id, const char *source,
+                              const char *reason)
+{
+    char now[32];
+    util_now_iso(now, sizeof now);
+    return step_done(db, prep(db,
+        "INSERT INTO failure(batch_id, source, reason, at) VALUES (?,?,?,?)",
+        "itt" "t", batch_id, source, reason, now), "record failure");
+}
+
+/* ---- documents ---- */
+
+enum sohoa_err db_document_get(struct db *db, int64_t batch_id, const char *dossier,
+                               const char *name, int npages, int64_t *pdoc)
+{
+    char now[32];
+    enum sohoa_err e;
+    util_now_iso(now, sizeof now);
+    *pdoc = 0;
+    e = step_done(db, prep(db,
+        "INSERT INTO dossier(name, created_at) VALUES (?,?) ON CONFLICT(name) DO NOTHING",
+        "tt", dossier, now), "record dossier");
+    if (e)
+        return e;
+    e = step_done(db, prep(db,
+        "INSERT INTO document(dossier_id, name, batch_id, page_count, updated_at)"
+        " SELECT id, ?, ?, ?, ? FROM dossier WHERE name=?"
+        " ON CONFLICT(dossier_id, name) DO UPDATE SET batch_id=excluded.batch_id,"
+        " page_count=excluded.page_count, updated_at=excluded.updated_at",
+        "tiItt", name, batch_id, npages, now, dossier), "record document");
+    if (e)
+        return e;
+    sqlite3_stmt *st = prep(db,
+        "SELECT d.id FROM document d JOIN dossier s ON s.id=d.dossier_id"
+        " WHERE s.name=? AND d.name=?", "tt", dossier, name);
+    if (!st)
+        return fail(db, "find document");
+    if (sqlite3_step(st) == SQLITE_ROW)
+        *pdoc = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    if (!*pdoc)
+        return fail(db, "find document");
+    /* pages beyond the new count belong to an older version of the file */
+    return step_done(db, prep(db, "DELETE FROM page WHERE document_id=? AND seq>?",
+                              "iI", *pdoc, npages), "trim pages");
+}
+
+enum sohoa_err db_document_state(struct db *db, int64_t doc, const char *state,
+                                 const char *reason, const char *pdf,
+                                 const char *txt, const char *hocr)
+{
+    char now[32];
+    util_now_iso(now, sizeof now);
+    return step_done(db, prep(db,
+        "UPDATE document SET state=?, reason=?, pdf_path=?, txt_path=?, hocr_path=?,"
+        " updated_at=? WHERE id=?",
+        "ttttt" "ti", state, reason, pdf, txt, hocr, now, doc), "update document");
+}
+
+enum sohoa_err db_document_find(struct db *db, const char *spec, int64_t *pdoc)
+{
+    sqlite3_stmt *st;
+    const char *slash = strchr(spec, '/');
+    *pdoc = 0;
+    char *end = NULL;
+    long long id = strtoll(spec, &end, 10);
+    if (end && *end == '\0' && end != spec) {
+        st = prep(db, "SELECT id FROM document WHERE id=?", "i", (int64_t)id);
+    } else if (slash) {
+        char *dossier = strndup(spec, (size_t)(slash - spec));
+        if (!dossier)
+            return SOHOA_ENOMEM;
+        st = prep(db, "SELECT d.id FROM document d JOIN dossier s ON s.id=d.dossier_id"
+                  " WHERE s.name=? AND d.name=?", "tt", dossier, slash + 1);
+        free(dossier);
+    } else {
+        st = prep(db, "SELECT id FROM document WHERE name=? ORDER BY id", "t", spec);
+    }
+    if (!st)
+        return fail(db, "find document");
+    int n = 0;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        if (n++ == 0)
+            *pdoc = sqlite3_column_int64(st, 0);
+    }
+    sqlite3_finalize(st);
+    if (n == 0) {
+        snprintf(db->err, sizeof db->err, "no document '%s'", spec);
+        return SOHOA_ENOENT;
+    }
+    if (n > 1) {
+        snprintf(db->err, sizeof db->err,
+                 "'%s' names %d documents: use DOSSIER/DOCUMENT or the id", spec, n);
+        *pdoc = 0;
+        return SOHOA_EINVAL;
+    }
+    return SOHOA_OK;
+}
+
+enum sohoa_err db_document_pages(struct db *db, int64_t doc, int with_text,
+                                 struct db_page **ppages, size_t *pn)
+{
+    *ppages = NULL;
+    *pn = 0;
+    sqlite3_stmt *st = prep(db,
+        with_text
+            ? "SELECT id, seq, state, source, reason, confidence, text, hocr FROM page"
+              " WHERE document_id=? ORDER BY seq"
+            : "SELECT id, seq, state, source, reason, confidence, NULL, NULL FROM page"
+              " WHERE document_id=? ORDER BY seq",
+        "i", doc);
+    if (!st)
+        return fail(db, "list pages");
+    size_t cap = 0, n = 0;
+    struct db_page *p = NULL;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (n == cap) {
+            cap = cap ? 2 * cap : 16;
+            void *np = realloc(p, cap * sizeof *p);
+            if (!np) {
+                sqlite3_finalize(st);
+                db_pages_free(p, n);
+                return SOHOA_ENOMEM;
+            }
+            p = np;
+        }
+        struct db_page *q = &p[n++];
+        memset(q, 0, sizeof *q);
+        q->id = sqlite3_column_int64(st, 0);
+        q->seq = sqlite3_column_int(st, 1);
+        snprintf(q->state, sizeof q->state, "%s",
+                 (const char *)sqlite3_column_text(st, 2));
+        q->source = col_dup(st, 3);
+        q->reason = col_dup(st, 4);
+        q->confidence = sqlite3_column_double(st, 5);
+        q->text = col_dup(st, 6);
+        q->hocr = col_dup(st, 7);
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE) {
+        db_pages_free(p, n);
+        return fail(db, "list pages");
+    }
+    *ppages = p;
+    *pn = n;
+    return SOHOA_OK;
+}
+
+void db_pages_free(struct db_page *pages, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(pages[i].source);
+        free(pages[i].reason);
+        free(pages[i].text);
+        free(pages[i].hocr);
+    }
+    free(pages);
+}
+
+/* ---- pages ---- */
+
+enum sohoa_err db_page_prepare(struct db *db, int64_t doc, int seq, const char *source,
+                               int frame, const char *sha256, int64_t batch_id,
+                               int64_t *ppage, int *done)
+{
+    char now[32];
+    util_now_iso(now, sizeof now);
+    *ppage = 0;
+    *done = 0;
+    sqlite3_stmt *st = prep(db, "SELECT id, sha256, state FROM page"
+                                " WHERE document_id=? AND seq=?", "iI", doc, seq);
+    if (!st)
+        return fail(db, "find page");
+    int found = 0, same = 0, isdone = 0;
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        found = 1;
+        *ppage = sqlite3_column_int64(st, 0);
+        same = strcmp((const char *)sqlite3_column_text(st, 1), sha256) == 0;
+        isdone = strcmp((const char *)sqlite3_column_text(st, 2), "done") == 0;
+    }
+    sqlite3_finalize(st);
+    if (found && same && isdone) {
+        *done = 1;
+        return SOHOA_OK;
+    }
+    if (found) {
+        return step_done(db, prep(db,
+            "UPDATE page SET source=?, frame=?, sha256=?, batch_id=?, state='pending',"
+            " reason=NULL, text=NULL, hocr=NULL, confidence=NULL, updated_at=?"
+            " WHERE id=?", "tItit" "i", source, frame, sha256, batch_id, now, *ppage),
+            "reset page");
+    }
+    enum sohoa_err e = step_done(db, prep(db,
+        "INSERT INTO page(document_id, seq, source, frame, sha256, batch_id, updated_at)"
+        " VALUES (?,?,?,?,?,?,?)", "iItItit", doc, seq, source, frame, sha256,
+        batch_id, now), "record page");
+    if (!e)
+        *ppage = sqlite3_last_insert_rowid(db->h);
+    return e;
+}
+
+enum sohoa_err db_page_done(struct db *db, int64_t page, const struct db_page_result *r)
+{
+    char now[32];
+    util_now_iso(now, sizeof now);
+    return step_done(db, prep(db,
+        "UPDATE page SET state='done', reason=NULL, text=?, hocr=?, confidence=?,"
+        " nwords=?, width=?, height=?, dpi=?, orientation=?, skew=?, updated_at=?"
+        " WHERE id=?",
+        "ttdIIIIIdti", r->text, r->hocr, (double)r->confidence, r->nwords, r->width,
+        r->height, r->dpi, r->orientation, (double)r->skew, now, page),
+        "record page result");
+}
+
+enum sohoa_err db_page_failed(struct db *db, int64_t page, const char *reason)
+{
+    char now[32];
+    util_now_iso(now, sizeof now);
+    return step_done(db, prep(db,
+        "UPDATE page SET state='failed', reason=?, text=NULL, hocr=NULL, updated_at=?"
+        " WHERE id=?", "tti", reason, now, page), "record page failure");
+}
+
+/* ---- summary ---- */
+
+static int64_t count(struct db *db, const char *sql)
+{
+    sqlite3_stmt *st = prep(db, sql, NULL);
+    int64_t n = -1;
+    if (st && sqlite3_step(st) == SQLITE_ROW)
+        n = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return n;
+}
+
+enum sohoa_err db_status_get(struct db *db, struct db_status *s)
+{
+    memset(s, 0, sizeof *s);
+    s->batches = count(db, "SELECT count(*) FROM batch");
+    s->dossiers = count(db, "SELECT count(*) FROM dossier");
+    s->documents = count(db, "SELECT count(*) FROM document");
+    s->docs_done = count(db, "SELECT count(*) FROM document WHERE state='done'");
+    s->docs_failed = count(db, "SELECT count(*) FROM document WHERE state='failed'");
+    s->docs_pending = count(db, "SELECT count(*) FROM document WHERE state='pending'");
+    s->pages_done = count(db, "SELECT count(*) FROM page WHERE state='done'");
+    s->pages_failed = count(db, "SELECT count(*) FROM page WHERE state='failed'");
+    s->pages_pending = count(db, "SELECT count(*) FROM page WHERE state='pending'");
+    s->failures = count(db, "SELECT count(*) FROM failure f WHERE f.batch_id IN"
+                            " (SELECT max(id) FROM batch GROUP BY source)");
+    if (s->batches < 0 || s->pages_done < 0)
+        return fail(db, "status");
+    return SOHOA_OK;
+}
+
+enum sohoa_err db_each_failed(struct db *db, db_failed_fn fn, void *ctx)
+{
+    sqlite3_stmt *st = prep(db,
+        "SELECT s.name || '/' || d.name, p.seq, p.source, p.reason FROM page p"
+        " JOIN document d ON d.id=p.document_id JOIN dossier s ON s.id=d.dossier_id"
+        " WHERE p.state='failed' ORDER BY s.name, d.name, p.seq", NULL);
+    if (!st)
+        return fail(db, "list failed pages");
+    while (sqlite3_step(st) == SQLITE_ROW)
+        fn(ctx, "page", (const char *)sqlite3_column_text(st, 0),
+           sqlite3_column_int(st, 1), (const char *)sqlite3_column_text(st, 2),
+           (const char *)sqlite3_column_text(st, 3));
+    sqlite3_finalize(st);
+    st = prep(db,
+        "SELECT b.name, f.source, f.reason FROM failure f JOIN batch b ON b.id=f.batch_id"
+        " WHERE f.batch_id IN (SELECT max(id) FROM batch GROUP BY source)"
+        " ORDER BY f.id", NULL);
+    if (!st)
+        return fail(db, "list refused entries");
+    while (sqlite3_step(st) == SQLITE_ROW)
+        fn(ctx, "entry", (const char *)sqlite3_column_text(st, 0), 0,
+           (const char *)sqlite3_column_text(st, 1),
+           (const char *)sqlite3_column_text(st, 2));
+    sqlite3_finalize(st);
+    return SOHOA_OK;
+}

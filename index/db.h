@@ -1,0 +1,113 @@
+/*
+ * db.h - the sohoa database: one SQLite file in the data folder (WAL)
+ * holding batches, dossiers, documents and pages with their state, text
+ * and the full-text index.
+ *
+ * Page states: pending -> done | failed; a page whose file changed goes
+ * back to pending. Not thread-safe: callers serialise access.
+ */
+#ifndef SOHOA_DB_H
+#define SOHOA_DB_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util.h"
+
+struct sqlite3;
+
+struct db {
+    struct sqlite3 *h;
+    char err[512];
+};
+
+#define DB_SCHEMA_VERSION 1
+
+enum sohoa_err db_open(const char *path, int readonly, struct db **pdb);
+void db_close(struct db **pdb);
+/* Last error message (from SQLite or from sohoa) */
+const char *db_errmsg(const struct db *db);
+
+enum sohoa_err db_begin(struct db *db);
+enum sohoa_err db_commit(struct db *db);
+void db_rollback(struct db *db);
+
+enum sohoa_err db_batch_begin(struct db *db, const char *source, const char *name,
+                              int64_t *pid);
+enum sohoa_err db_batch_finish(struct db *db, int64_t id, int pages_total,
+                               int done, int failed, int skipped,
+                               const char *status);
+/* Something in a batch that is not a page (bad path, link, unsupported). */
+enum sohoa_err db_failure_add(struct db *db, int64_t batch_id, const char *source,
+                              const char *reason);
+
+/* Find or create the dossier and document; records the page count. */
+enum sohoa_err db_document_get(struct db *db, int64_t batch_id, const char *dossier,
+                               const char *name, int npages, int64_t *pdoc);
+
+/*
+ * Register page `seq` of a document with its content hash. If the same
+ * content is already done, *done = 1 and nothing changes; otherwise the
+ * page is (re)set to pending.
+ */
+enum sohoa_err db_page_prepare(struct db *db, int64_t doc, int seq,
+                               const char *source, int frame, const char *sha256,
+                               int64_t batch_id, int64_t *ppage, int *done);
+
+struct db_page_result {
+    const char *text;
+    const char *hocr;
+    float confidence;
+    int width, height, dpi;
+    int orientation;        /* degrees turned clockwise to make upright */
+    float skew;             /* degrees */
+    int nwords;
+};
+
+enum sohoa_err db_page_done(struct db *db, int64_t page, const struct db_page_result *r);
+enum sohoa_err db_page_failed(struct db *db, int64_t page, const char *reason);
+
+/* Mark a document done (outputs written) or failed, with a reason. */
+enum sohoa_err db_document_state(struct db *db, int64_t doc, const char *state,
+                                 const char *reason, const char *pdf,
+                                 const char *txt, const char *hocr);
+
+/* Resolve DOC (an id, "dossier/document", or a document name). */
+enum sohoa_err db_document_find(struct db *db, const char *spec, int64_t *pdoc);
+
+/* Pages of a document in order. */
+struct db_page {
+    int64_t id;
+    int seq;
+    char state[8];
+    char *source;
+    char *reason;
+    char *text;
+    char *hocr;
+    double confidence;
+};
+enum sohoa_err db_document_pages(struct db *db, int64_t doc, int with_text,
+                                 struct db_page **ppages, size_t *pn);
+void db_pages_free(struct db_page *pages, size_t n);
+
+struct db_status {
+    int64_t batches, dossiers, documents;
+    int64_t docs_done, docs_failed, docs_pending;
+    int64_t pages_done, pages_failed, pages_pending;
+    int64_t failures;   /* entries that are not pages */
+};
+enum sohoa_err db_status_get(struct db *db, struct db_status *st);
+
+/*
+ * Call fn for every failed page (kind "page": where = dossier/document,
+ * page number, source file) and every refused entry of the latest run of
+ * each batch source (kind "entry", page 0).
+ */
+typedef void (*db_failed_fn)(void *ctx, const char *kind, const char *where,
+                             int page, const char *source, const char *reason);
+enum sohoa_err db_each_failed(struct db *db, db_failed_fn fn, void *ctx);
+
+/* Register the sohoa FTS5 tokenizer on a connection (done by db_open). */
+int db_register_tokenizer(struct sqlite3 *h);
+
+#endif

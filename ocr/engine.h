@@ -1,0 +1,62 @@
+/*
+ * engine.h - the Tesseract engine: one per worker thread, reused across
+ * pages. Orientation detection (OSD) and Vietnamese recognition.
+ */
+#ifndef SOHOA_ENGINE_H
+#define SOHOA_ENGINE_H
+
+#include <stddef.h>
+
+#include "util.h"
+
+struct Pix;
+struct ocr_engine;
+
+/* One recognised word, in the recognised image's pixel coordinates. */
+struct ocr_word {
+    char *text;          /* UTF-8 */
+    int x1, y1, x2, y2;  /* bounding box */
+    int baseline;        /* y of the line's baseline under this word */
+    int line_height;     /* height of the word's text line */
+    float conf;          /* 0..100 */
+    int eol;             /* last word of its line */
+};
+
+struct ocr_result {
+    char *text;          /* page text, UTF-8 */
+    char *hocr;          /* hOCR fragment for the page (one ocr_page div) */
+    float mean_conf;     /* mean word confidence, 0..100 */
+    struct ocr_word *words;
+    size_t nwords;
+};
+
+struct ocr_options {
+    const char *datapath;   /* tessdata folder, NULL for the default */
+    const char *lang;       /* default "vie" */
+    int osd;                /* load the OSD model for orientation */
+};
+
+/* Create an engine; on failure returns NULL and writes why. */
+struct ocr_engine *ocr_engine_new(const struct ocr_options *opt, char *why,
+                                  size_t whysz);
+void ocr_engine_free(struct ocr_engine **peng);
+/* The tessdata folder in use (for pdf.ttf). */
+const char *ocr_engine_datapath(const struct ocr_engine *eng);
+
+/*
+ * Detect page orientation with OSD. *quads gets the clockwise quarter
+ * turns that make the page upright (0..3), *conf OSD's confidence.
+ * Returns 0 on success, -1 when OSD could not decide (quads = 0).
+ */
+int ocr_detect_orientation(struct ocr_engine *eng, struct Pix *grey, int dpi,
+                           int *quads, float *conf);
+
+/* Recognise a prepared page. page_no (0-based) numbers the hOCR ids. */
+enum sohoa_err ocr_recognize(struct ocr_engine *eng, struct Pix *pix, int dpi,
+                             int page_no, struct ocr_result *res);
+void ocr_result_release(struct ocr_result *res);
+
+/* Is the language model present? (for tests that need it) */
+int ocr_model_available(const char *datapath, const char *lang);
+
+#endif

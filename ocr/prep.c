@@ -1,0 +1,135 @@
+/*
+ * prep.c - decoding page images and preparing them for recognition.
+ *
+ *   decoding:   prep_decode, prep_page_dpi
+ *   clean-up:   prep_grey, prep_deskew
+ */
+#include "prep.h"
+
+#define SOHOA_PI 3.14159265358979323846
+
+#include <leptonica/allheaders.h>
+#include <math.h>
+#include <string.h>
+#include <stdio.h>
+
+static const char *format_name(l_int32 fmt)
+{
+    switch (fmt) {
+    case IFF_JFIF_JPEG: return "JPEG";
+    case IFF_PNG: return "PNG";
+    case IFF_BMP: return "BMP";
+    case IFF_GIF: return "GIF";
+    case IFF_WEBP: return "WebP";
+    case IFF_JP2: return "JPEG 2000";
+    case IFF_PNM: return "PNM";
+    case IFF_TIFF: case IFF_TIFF_PACKBITS: case IFF_TIFF_RLE:
+    case IFF_TIFF_G3: case IFF_TIFF_G4: case IFF_TIFF_LZW:
+    case IFF_TIFF_ZIP: case IFF_TIFF_JPEG:
+        return "TIFF";
+    default: return "unknown";
+    }
+}
+
+enum sohoa_err prep_decode(const uint8_t *data, size_t len, int frame,
+                           struct Pix **ppix, char *why, size_t whysz)
+{
+    l_int32 fmt = IFF_UNKNOWN, w = 0, h = 0, bps = 0, spp = 0, iscmap = 0;
+    PIX *pix = NULL;
+
+    *ppix = NULL;
+    if (len == 0) {
+        snprintf(why, whysz, "empty file (0 bytes)");
+        return SOHOA_EFORMAT;
+    }
+    findFileFormatBuffer(data, &fmt);
+    if (fmt == IFF_UNKNOWN) {
+        snprintf(why, whysz, "not an image: unknown file format");
+        return SOHOA_EFORMAT;
+    }
+    int tiff = strcmp(format_name(fmt), "TIFF") == 0;
+    /* read the header first: refuse absurd sizes before any allocation */
+    if (tiff) {
+        l_int32 res = 0, cmap = 0, f2 = 0;
+        if (readHeaderMemTiff(data, len, frame, &w, &h, &bps, &spp, &res,
+                              &cmap, &f2) != 0) {
+            snprintf(why, whysz, "corrupt TIFF: cannot read header of page %d",
+                     frame + 1);
+            return SOHOA_EFORMAT;
+        }
+    } else if (pixReadHeaderMem(data, len, &fmt, &w, &h, &bps, &spp, &iscmap) != 0) {
+        snprintf(why, whysz, "corrupt %s: cannot read header", format_name(fmt));
+        return SOHOA_EFORMAT;
+    }
+    if (w <= 0 || h <= 0 || w > PREP_MAX_SIDE || h > PREP_MAX_SIDE ||
+        (unsigned long long)w * (unsigned long long)h > PREP_MAX_PIXELS) {
+        snprintf(why, whysz, "%s claims %d x %d pixels: refused (limit %d per side, %llu in all)",
+                 format_name(fmt), w, h, PREP_MAX_SIDE, PREP_MAX_PIXELS);
+        return SOHOA_EUNSAFE;
+    }
+    if (tiff)
+        pix = pixReadMemTiff(data, len, frame);
+    else
+        pix = pixReadMem(data, len);
+    if (!pix) {
+        snprintf(why, whysz, "corrupt or truncated %s: cannot decode", format_name(fmt));
+        return SOHOA_EFORMAT;
+    }
+    if (pixGetWidth(pix) != w || pixGetHeight(pix) != h) {
+        /* trust only what was checked */
+        pixDestroy(&pix);
+        snprintf(why, whysz, "corrupt %s: size differs from header", format_name(fmt));
+        return SOHOA_EFORMAT;
+    }
+    *ppix = pix;
+    return SOHOA_OK;
+}
+
+int prep_page_dpi(struct Pix *pix, int *from_file)
+{
+    l_int32 xres = pixGetXRes(pix), yres = pixGetYRes(pix);
+    int res = xres > 0 ? xres : yres;
+    if (from_file)
+        *from_file = 0;
+    if (res >= 70 && res <= 1200) {
+        if (from_file)
+            *from_file = 1;
+        return res;
+    }
+    return 300;
+}
+
+struct Pix *prep_grey(struct Pix *pix)
+{
+    PIX *p = NULL;
+    if (pixGetDepth(pix) == 32) {
+        p = pixConvertRGBToLuminance(pix);
+    } else if (pixGetDepth(pix) == 8 && !pixGetColormap(pix)) {
+        p = pixClone(pix);
+    } else {
+        p = pixConvertTo8(pix, 0);
+    }
+    if (p && (pixGetXRes(p) == 0))
+        pixCopyResolution(p, pix);
+    return p;
+}
+
+struct Pix *prep_deskew(struct Pix *grey, float *angle)
+{
+    l_float32 a = 0, conf = 0;
+    *angle = 0;
+    PIX *bin = pixConvertTo1(grey, 160);
+    if (!bin)
+        return pixClone(grey);
+    /* sweep +-10 degrees: coarse 1-degree steps, then a binary search */
+    l_int32 ok = pixFindSkewSweepAndSearch(bin, &a, &conf, 4, 2, 10.0, 1.0, 0.01);
+    pixDestroy(&bin);
+    if (ok != 0 || conf < 2.5 || fabsf(a) < 0.1f)
+        return pixClone(grey);
+    PIX *out = pixRotate(grey, (l_float32)(a * SOHOA_PI / 180.0), L_ROTATE_AREA_MAP,
+                         L_BRING_IN_WHITE, 0, 0);
+    if (!out)
+        return pixClone(grey);
+    *angle = a;
+    return out;
+}

@@ -1,0 +1,39 @@
+/*
+ * prep.h - page images: decoding with Leptonica, and the clean-up done
+ * before recognition (grey conversion, orientation, deskew).
+ */
+#ifndef SOHOA_PREP_H
+#define SOHOA_PREP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util.h"
+
+struct Pix;
+
+/* Largest page we accept, checked from the header before decoding. */
+#define PREP_MAX_PIXELS (400ull * 1000 * 1000)
+#define PREP_MAX_SIDE 60000
+
+/*
+ * Decode frame `frame` (0-based) of an image file held in memory.
+ * On failure returns an error and writes a reason into why.
+ */
+enum sohoa_err prep_decode(const uint8_t *data, size_t len, int frame,
+                           struct Pix **ppix, char *why, size_t whysz);
+
+/* Resolution to use for a page: the file's if plausible, else 300. */
+int prep_page_dpi(struct Pix *pix, int *from_file);
+
+/* 8-bit grey copy of any image. */
+struct Pix *prep_grey(struct Pix *pix);
+
+/*
+ * Measure skew of a grey page and return a deskewed copy (or a clone when
+ * no rotation is warranted). *angle gets the correction applied, in
+ * degrees, clockwise positive (Leptonica's convention).
+ */
+struct Pix *prep_deskew(struct Pix *grey, float *angle);
+
+#endif

@@ -1,0 +1,477 @@
+/*
+ * cmd.c - the subcommands: option parsing and printing only; the work is
+ * done by the library modules.
+ *
+ *   cmd_run, cmd_search, cmd_status, cmd_text
+ */
+#include "cmd.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "db.h"
+#include "run.h"
+#include "search.h"
+#include "util.h"
+
+static int parse_int(const char *s, int lo, int hi, int *out)
+{
+    char *end = NULL;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (errno || !end || *end || end == s || v < lo || v > hi)
+        return -1;
+    *out = (int)v;
+    return 0;
+}
+
+/* Open the database read-only for queries; a missing one is an error. */
+static struct db *open_query_db(struct cmd_ctx *c)
+{
+    char *path = run_db_path(c->data_dir);
+    struct stat st;
+    struct db *db = NULL;
+    if (!path)
+        return NULL;
+    if (stat(path, &st) != 0) {
+        fprintf(stderr, "sohoa: no database in '%s': run 'sohoa run BATCH' first"
+                        " (or give --data DIR)\n", c->data_dir);
+        free(path);
+        return NULL;
+    }
+    if (db_open(path, 1, &db) != SOHOA_OK) {
+        fprintf(stderr, "sohoa: %s\n", db_errmsg(db));
+        db_close(&db);
+    }
+    free(path);
+    return db;
+}
+
+/* ---- run ---- */
+
+struct progress {
+    int tty;
+    int quiet;
+    size_t lastlen;
+};
+
+static void fmt_duration(double s, char *buf, size_t n)
+{
+    long t = (long)(s + 0.5);
+    if (t >= 3600)
+        snprintf(buf, n, "%ld:%02ld:%02ld", t / 3600, (t / 60) % 60, t % 60);
+    else
+        snprintf(buf, n, "%ld:%02ld", t / 60, t % 60);
+}
+
+static void log_line(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void log_line(const char *fmt, ...)
+{
+    char now[32];
+    va_list ap;
+    util_now_iso(now, sizeof now);
+    fprintf(stderr, "%s ", now);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+}
+
+static void on_event(void *ctx, const struct run_event *ev)
+{
+    struct progress *p = ctx;
+    int finished = ev->done + ev->failed + ev->skipped;
+    char line[512], eta[32] = "?", el[32];
+    double processed = ev->done + ev->failed;
+    double rate = ev->elapsed > 0 ? processed * 60.0 / ev->elapsed : 0;
+    if (rate > 0)
+        fmt_duration((ev->total - finished) * 60.0 / rate, eta, sizeof eta);
+    fmt_duration(ev->elapsed, el, sizeof el);
+
+    if (p->tty && p->lastlen) {
+        fprintf(stderr, "\r%*s\r", (int)p->lastlen, "");
+        p->lastlen = 0;
+    }
+    switch (ev->type) {
+    case RUN_EV_START:
+        if (!p->quiet) {
+            snprintf(line, sizeof line, "%d pages to look at", ev->total);
+            log_line("batch %s: %s", ev->source, line);
+        }
+        return;
+    case RUN_EV_PROBLEM:
+        fprintf(stderr, "sohoa: refused '%s': %s\n", ev->source, ev->reason);
+        return;
+    case RUN_EV_PAGE_FAILED:
+        fprintf(stderr, "sohoa: page failed '%s': %s\n", ev->source, ev->reason);
+        break;
+    case RUN_EV_DOC_FAILED:
+        fprintf(stderr, "sohoa: document incomplete '%s': %s\n", ev->source, ev->reason);
+        return;
+    case RUN_EV_DOC_DONE:
+        if (!p->quiet && !p->tty)
+            log_line("document done %s", ev->source);
+        return;
+    default:
+        break;
+    }
+    if (p->quiet)
+        return;
+    if (p->tty) {
+        const char *cur = ev->source ? ev->source : "";
+        size_t cl = strlen(cur);
+        if (cl > 40)
+            cur += cl - 40;
+        int n = snprintf(line, sizeof line,
+                         "[%d/%d] %3d%%  %.1f pages/min  %s elapsed, %s left  %s",
+                         finished, ev->total,
+                         ev->total ? finished * 100 / ev->total : 100, rate, el, eta, cur);
+        fputs(line, stderr);
+        p->lastlen = n > 0 ? (size_t)n : 0;
+    } else if (ev->type != RUN_EV_PAGE_FAILED) {
+        snprintf(line, sizeof line, "%s %d/%d (%.1f pages/min, %s left)",
+                 ev->type == RUN_EV_PAGE_SKIPPED ? "already done" : "done",
+                 finished, ev->total, rate, eta);
+        log_line("page %s %s", line, ev->source ? ev->source : "");
+    }
+    fflush(stderr);
+}
+
+struct failed_ctx {
+    int n;
+    FILE *out;
+};
+
+static void print_failed(void *ctx, const char *kind, const char *where, int page,
+                         const char *source, const char *reason)
+{
+    struct failed_ctx *fc = ctx;
+    fc->n++;
+    if (strcmp(kind, "page") == 0)
+        fprintf(fc->out, "  failed  %s page %d (%s): %s\n", where, page, source,
+                reason ? reason : "");
+    else
+        fprintf(fc->out, "  refused %s: %s: %s\n", where, source, reason);
+}
+
+int cmd_run(struct cmd_ctx *c, int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"jobs", required_argument, NULL, 'j'},
+        {"no-osd", no_argument, NULL, 'O'},
+        {"lang", required_argument, NULL, 'l'},
+        {"quiet", no_argument, NULL, 'q'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0}};
+    struct run_options opt;
+    struct progress prog = {0};
+    int ch;
+
+    run_options_init(&opt);
+    optind = 1;
+    while ((ch = getopt_long(argc, argv, "j:ql:h", longopts, NULL)) != -1) {
+        switch (ch) {
+        case 'j':
+            if (parse_int(optarg, 1, 256, &opt.jobs) < 0) {
+                fprintf(stderr, "sohoa run: -j wants a number of workers, not '%s'\n",
+                        optarg);
+                return EXIT_USAGE;
+            }
+            break;
+        case 'O': opt.osd = 0; break;
+        case 'l': opt.lang = optarg; break;
+        case 'q': prog.quiet = 1; break;
+        case 'h':
+            printf("usage: sohoa [--data DIR] run BATCH [-j N] [--no-osd] [--lang L] [--quiet]\n");
+            return EXIT_ALL_DONE;
+        default:
+            return EXIT_USAGE;
+        }
+    }
+    if (optind != argc - 1) {
+        fprintf(stderr, "usage: sohoa [--data DIR] run BATCH [-j N]\n");
+        return EXIT_USAGE;
+    }
+    const char *batch = argv[optind];
+    struct stat st;
+    if (stat(batch, &st) != 0) {
+        fprintf(stderr, "sohoa: cannot open batch '%s': %s\n", batch,
+                errno == ENOENT ? "no such file or directory" : strerror(errno));
+        return EXIT_USAGE;
+    }
+    opt.data_dir = c->data_dir;
+    prog.tty = isatty(STDERR_FILENO);
+    opt.on_event = on_event;
+    opt.ctx = &prog;
+
+    enum sohoa_err err = util_mkdirs(c->data_dir, 0755);
+    if (err) {
+        fprintf(stderr, "sohoa: cannot create data folder '%s': %s\n", c->data_dir,
+                sohoa_strerror(err));
+        return EXIT_FATAL;
+    }
+    int lockfd;
+    char *holder = NULL;
+    err = run_lock(c->data_dir, &lockfd, &holder);
+    if (err == SOHOA_EBUSY) {
+        fprintf(stderr, "sohoa: data folder '%s' is in use by another run (%s)\n",
+                c->data_dir, holder ? holder : "holder unknown");
+        free(holder);
+        return EXIT_USAGE;
+    } else if (err) {
+        fprintf(stderr, "sohoa: cannot lock data folder '%s': %s\n", c->data_dir,
+                sohoa_strerror(err));
+        return EXIT_FATAL;
+    }
+    struct run_summary sum;
+    char *msg = NULL;
+    err = run_batch(batch, &opt, &sum, &msg);
+    if (prog.tty && prog.lastlen)
+        fprintf(stderr, "\r%*s\r", (int)prog.lastlen, "");
+    if (err) {
+        fprintf(stderr, "sohoa: %s\n", msg ? msg : sohoa_strerror(err));
+        free(msg);
+        if (sum.done + sum.failed > 0)
+            fprintf(stderr, "sohoa: stopped after %d pages done, %d failed; "
+                            "run again to continue\n", sum.done, sum.failed);
+        run_unlock(lockfd);
+        return EXIT_FATAL;
+    }
+    char el[32];
+    fmt_duration(sum.seconds, el, sizeof el);
+    double ppm = sum.seconds > 0 ? (sum.done + sum.failed) * 60.0 / sum.seconds : 0;
+    fprintf(stderr, "sohoa: %d pages: %d done, %d failed, %d already done; "
+                    "%d entries refused; %s (%.1f pages/min)\n",
+            sum.total, sum.done, sum.failed, sum.skipped, sum.problems, el, ppm);
+    int rc = EXIT_ALL_DONE;
+    if (sum.failed || sum.problems) {
+        /* list every failure with its reason, from the database */
+        char *path = run_db_path(c->data_dir);
+        struct db *db = NULL;
+        if (path && db_open(path, 1, &db) == SOHOA_OK) {
+            struct failed_ctx fc = {0, stderr};
+            fprintf(stderr, "sohoa: failures:\n");
+            db_each_failed(db, print_failed, &fc);
+        }
+        db_close(&db);
+        free(path);
+        rc = EXIT_SOME_FAILED;
+    }
+    run_unlock(lockfd);
+    return rc;
+}
+
+/* ---- search ---- */
+
+int cmd_search(struct cmd_ctx *c, int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"json", no_argument, NULL, 'J'},
+        {"limit", required_argument, NULL, 'n'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0}};
+    int json = 0, limit = 20, ch;
+    optind = 1;
+    while ((ch = getopt_long(argc, argv, "n:h", longopts, NULL)) != -1) {
+        switch (ch) {
+        case 'J': json = 1; break;
+        case 'n':
+            if (parse_int(optarg, 1, 100000, &limit) < 0) {
+                fprintf(stderr, "sohoa search: --limit wants a number, not '%s'\n", optarg);
+                return EXIT_USAGE;
+            }
+            break;
+        case 'h':
+            printf("usage: sohoa search QUERY [--json] [--limit N]\n");
+            return EXIT_ALL_DONE;
+        default:
+            return EXIT_USAGE;
+        }
+    }
+    if (optind >= argc) {
+        fprintf(stderr, "usage: sohoa search QUERY [--json] [--limit N]\n");
+        return EXIT_USAGE;
+    }
+    struct strbuf qs = STRBUF_INIT;
+    for (int i = optind; i < argc; i++) {
+        if (i > optind)
+            strbuf_adds(&qs, " ");
+        strbuf_adds(&qs, argv[i]);
+    }
+    struct db *db = open_query_db(c);
+    if (!db) {
+        strbuf_release(&qs);
+        return EXIT_FATAL;
+    }
+    int tty = isatty(STDOUT_FILENO);
+    struct idx_query q = {qs.buf, limit, json ? "<mark>" : tty ? "\033[1;31m" : "[",
+                          json ? "</mark>" : tty ? "\033[0m" : "]"};
+    struct idx_hit *hits = NULL;
+    size_t n = 0;
+    enum sohoa_err err = idx_search(db, &q, &hits, &n);
+    if (err) {
+        fprintf(stderr, "sohoa: %s\n", db_errmsg(db));
+        db_close(&db);
+        strbuf_release(&qs);
+        return err == SOHOA_EINVAL ? EXIT_USAGE : EXIT_FATAL;
+    }
+    if (json) {
+        struct strbuf out = STRBUF_INIT;
+        strbuf_adds(&out, "{\"query\": ");
+        strbuf_add_json(&out, qs.buf);
+        strbuf_adds(&out, ", \"results\": [");
+        for (size_t i = 0; i < n; i++) {
+            strbuf_adds(&out, i ? ",\n  {" : "\n  {");
+            strbuf_adds(&out, "\"dossier\": ");
+            strbuf_add_json(&out, hits[i].dossier);
+            strbuf_adds(&out, ", \"document\": ");
+            strbuf_add_json(&out, hits[i].document);
+            strbuf_addf(&out, ", \"document_id\": %lld, \"page\": %d, \"score\": %.4f,"
+                        " \"snippet\": ", (long long)hits[i].document_id, hits[i].page,
+                        -hits[i].score);
+            strbuf_add_json(&out, hits[i].snippet);
+            strbuf_adds(&out, "}");
+        }
+        strbuf_adds(&out, n ? "\n]}\n" : "]}\n");
+        fputs(out.buf, stdout);
+        strbuf_release(&out);
+    } else {
+        for (size_t i = 0; i < n; i++)
+            printf("%zu. %s/%s  page %d\n   %s\n", i + 1, hits[i].dossier,
+                   hits[i].document, hits[i].page, hits[i].snippet);
+        if (n == 0)
+            fprintf(stderr, "sohoa: no page matches '%s'\n", qs.buf);
+    }
+    idx_hits_free(hits, n);
+    db_close(&db);
+    strbuf_release(&qs);
+    return EXIT_ALL_DONE;
+}
+
+/* ---- status ---- */
+
+int cmd_status(struct cmd_ctx *c, int argc, char **argv)
+{
+    int json = argc > 1 && strcmp(argv[1], "--json") == 0;
+    if (argc > 1 && !json) {
+        fprintf(stderr, "usage: sohoa status [--json]\n");
+        return EXIT_USAGE;
+    }
+    struct db *db = open_query_db(c);
+    if (!db)
+        return EXIT_FATAL;
+    struct db_status s;
+    if (db_status_get(db, &s) != SOHOA_OK) {
+        fprintf(stderr, "sohoa: %s\n", db_errmsg(db));
+        db_close(&db);
+        return EXIT_FATAL;
+    }
+    if (json) {
+        printf("{\"batches\": %lld, \"dossiers\": %lld, \"documents\": {\"total\": %lld,"
+               " \"done\": %lld, \"failed\": %lld, \"pending\": %lld},"
+               " \"pages\": {\"done\": %lld, \"failed\": %lld, \"pending\": %lld},"
+               " \"refused_entries\": %lld}\n",
+               (long long)s.batches, (long long)s.dossiers, (long long)s.documents,
+               (long long)s.docs_done, (long long)s.docs_failed, (long long)s.docs_pending,
+               (long long)s.pages_done, (long long)s.pages_failed,
+               (long long)s.pages_pending, (long long)s.failures);
+    } else {
+        printf("data folder: %s\n", c->data_dir);
+        printf("batches run: %lld, dossiers: %lld\n", (long long)s.batches,
+               (long long)s.dossiers);
+        printf("documents:   %lld done, %lld failed, %lld pending (%lld in all)\n",
+               (long long)s.docs_done, (long long)s.docs_failed,
+               (long long)s.docs_pending, (long long)s.documents);
+        printf("pages:       %lld done, %lld failed, %lld pending\n",
+               (long long)s.pages_done, (long long)s.pages_failed,
+               (long long)s.pages_pending);
+        if (s.pages_failed || s.failures) {
+            struct failed_ctx fc = {0, stdout};
+            printf("needs attention:\n");
+            db_each_failed(db, print_failed, &fc);
+        }
+        if (s.pages_pending)
+            printf("pending pages are finished by running their batch again\n");
+    }
+    db_close(&db);
+    return EXIT_ALL_DONE;
+}
+
+/* ---- text ---- */
+
+int cmd_text(struct cmd_ctx *c, int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"page", required_argument, NULL, 'p'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0}};
+    int page = 0, ch;
+    optind = 1;
+    while ((ch = getopt_long(argc, argv, "p:h", longopts, NULL)) != -1) {
+        switch (ch) {
+        case 'p':
+            if (parse_int(optarg, 1, INT_MAX, &page) < 0) {
+                fprintf(stderr, "sohoa text: --page wants a page number, not '%s'\n",
+                        optarg);
+                return EXIT_USAGE;
+            }
+            break;
+        case 'h':
+            printf("usage: sohoa text DOC [--page N]\n");
+            return EXIT_ALL_DONE;
+        default:
+            return EXIT_USAGE;
+        }
+    }
+    if (optind != argc - 1) {
+        fprintf(stderr, "usage: sohoa text DOC [--page N]\n");
+        return EXIT_USAGE;
+    }
+    struct db *db = open_query_db(c);
+    if (!db)
+        return EXIT_FATAL;
+    int64_t doc;
+    enum sohoa_err err = db_document_find(db, argv[optind], &doc);
+    if (err) {
+        fprintf(stderr, "sohoa: %s\n", db_errmsg(db));
+        db_close(&db);
+        return err == SOHOA_ENOENT || err == SOHOA_EINVAL ? EXIT_USAGE : EXIT_FATAL;
+    }
+    struct db_page *pages;
+    size_t n;
+    if (db_document_pages(db, doc, 1, &pages, &n) != SOHOA_OK) {
+        fprintf(stderr, "sohoa: %s\n", db_errmsg(db));
+        db_close(&db);
+        return EXIT_FATAL;
+    }
+    int rc = EXIT_ALL_DONE, shown = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (page && pages[i].seq != page)
+            continue;
+        if (shown++)
+            fputc('\f', stdout);
+        if (strcmp(pages[i].state, "done") != 0) {
+            fprintf(stderr, "sohoa: page %d is %s%s%s\n", pages[i].seq, pages[i].state,
+                    pages[i].reason ? ": " : "", pages[i].reason ? pages[i].reason : "");
+            rc = EXIT_SOME_FAILED;
+        } else {
+            fputs(pages[i].text ? pages[i].text : "", stdout);
+        }
+    }
+    if (page && !shown) {
+        fprintf(stderr, "sohoa: document '%s' has no page %d (it has %zu)\n",
+                argv[optind], page, n);
+        rc = EXIT_USAGE;
+    }
+    db_pages_free(pages, n);
+    db_close(&db);
+    return rc;
+}

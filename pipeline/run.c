@@ -1,0 +1,822 @@
+/*
+ * run.c - running a batch through the pipeline.
+ *
+ *   set-up:    run_options_init, run_db_path, run_out_dir, run_lock, run_unlock
+ *   running:   run_batch
+ *
+ * The main thread reads the batch (streaming archives) and hashes and
+ * registers every page; new pages go into a bounded queue that N worker
+ * threads empty, each with its own Tesseract engine. A worker turns a page
+ * into a PDF page part (a file, written atomically) and then records the
+ * result in the database in one statement, so a page is either done with
+ * everything in place or still pending. The worker that finishes a
+ * document's last page writes the document's outputs. All database access
+ * is serialised by one mutex.
+ */
+#include "run.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <leptonica/allheaders.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "db.h"
+#include "engine.h"
+#include "pdf.h"
+#include "prep.h"
+#include "sha256.h"
+
+/* Bytes of one page file, shared by the jobs of its frames. */
+struct blob {
+    uint8_t *data;
+    size_t len;
+    int refs;           /* guarded by the run mutex */
+};
+
+struct job {
+    struct blob *blob;
+    size_t file;        /* index in plan->files */
+    int frame;
+    int seq;
+    int64_t page_id;
+    size_t doc;
+};
+
+struct docstate {
+    int64_t id;
+    int remaining;      /* pages not yet finished in this run */
+    int failed;         /* pages failed in this run */
+    int touched;        /* some page was processed in this run */
+};
+
+struct run {
+    const struct run_options *opt;
+    struct batch_plan *plan;
+    struct db *db;
+    char *out_dir;
+    char *pages_dir;
+    char *fontfile;
+    struct docstate *docs;
+    int64_t batch_id;
+
+    pthread_mutex_t mu;             /* db, counters, docs, blobs */
+    pthread_mutex_t qmu;
+    pthread_cond_t qnotempty, qnotfull;
+    struct job *q;
+    size_t qcap, qhead, qlen;
+    int qclosed;
+    int stop;                       /* fatal error: stop taking work */
+    enum sohoa_err fatal;
+    char fatalmsg[512];
+
+    int total, done, failed, skipped;
+    double t0;
+};
+
+void run_options_init(struct run_options *opt)
+{
+    memset(opt, 0, sizeof *opt);
+    opt->osd = 1;
+    opt->lang = "vie";
+    batch_limits_default(&opt->limits);
+}
+
+char *run_db_path(const char *data_dir)
+{
+    return util_path_join(data_dir, "sohoa.db");
+}
+
+char *run_out_dir(const char *data_dir)
+{
+    return util_path_join(data_dir, "out");
+}
+
+enum sohoa_err run_lock(const char *data_dir, int *pfd, char **holder)
+{
+    *pfd = -1;
+    *holder = NULL;
+    char *path = util_path_join(data_dir, "run.lock");
+    if (!path)
+        return SOHOA_ENOMEM;
+    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    free(path);
+    if (fd < 0)
+        return errno == ENOSPC ? SOHOA_EFULL : SOHOA_EIO;
+    if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+        char buf[256] = {0};
+        ssize_t n = pread(fd, buf, sizeof buf - 1, 0);
+        if (n > 0) {
+            buf[n] = '\0';
+            char *nl = strchr(buf, '\n');
+            if (nl)
+                *nl = '\0';
+            *holder = strdup(buf);
+        }
+        close(fd);
+        return SOHOA_EBUSY;
+    }
+    char host[128] = "?", now[32], line[320];
+    gethostname(host, sizeof host - 1);
+    util_now_iso(now, sizeof now);
+    int n = snprintf(line, sizeof line, "pid %ld on %s since %s\n", (long)getpid(),
+                     host, now);
+    if (ftruncate(fd, 0) == 0 && n > 0)
+        (void)!pwrite(fd, line, (size_t)n, 0);
+    *pfd = fd;
+    return SOHOA_OK;
+}
+
+void run_unlock(int fd)
+{
+    if (fd >= 0) {
+        if (ftruncate(fd, 0) != 0) {
+            /* nothing to do: the lock goes with the descriptor */
+        }
+        flock(fd, LOCK_UN);
+        close(fd);
+    }
+}
+
+/* ---- events ---- */
+
+static void emit(struct run *r, enum run_event_type t, const char *source, int page,
+                 const char *reason)
+{
+    if (!r->opt->on_event)
+        return;
+    struct run_event ev = {t, source, page, reason, r->total, r->done, r->failed,
+                           r->skipped, util_monotonic() - r->t0};
+    r->opt->on_event(r->opt->ctx, &ev);
+}
+
+static void set_fatal(struct run *r, enum sohoa_err e, const char *msg)
+{
+    if (!r->stop) {
+        r->stop = 1;
+        r->fatal = e;
+        snprintf(r->fatalmsg, sizeof r->fatalmsg, "%s", msg);
+    }
+}
+
+/* ---- queue ---- */
+
+static int queue_push(struct run *r, const struct job *j)
+{
+    pthread_mutex_lock(&r->qmu);
+    while (r->qlen == r->qcap && !r->stop)
+        pthread_cond_wait(&r->qnotfull, &r->qmu);
+    if (r->stop) {
+        pthread_mutex_unlock(&r->qmu);
+        return -1;
+    }
+    r->q[(r->qhead + r->qlen) % r->qcap] = *j;
+    r->qlen++;
+    pthread_cond_signal(&r->qnotempty);
+    pthread_mutex_unlock(&r->qmu);
+    return 0;
+}
+
+static int queue_pop(struct run *r, struct job *j)
+{
+    pthread_mutex_lock(&r->qmu);
+    while (r->qlen == 0 && !r->qclosed && !r->stop)
+        pthread_cond_wait(&r->qnotempty, &r->qmu);
+    if (r->qlen == 0 || r->stop) {
+        pthread_mutex_unlock(&r->qmu);
+        return -1;
+    }
+    *j = r->q[r->qhead];
+    r->qhead = (r->qhead + 1) % r->qcap;
+    r->qlen--;
+    pthread_cond_signal(&r->qnotfull);
+    pthread_mutex_unlock(&r->qmu);
+    return 0;
+}
+
+static void queue_close(struct run *r)
+{
+    pthread_mutex_lock(&r->qmu);
+    r->qclosed = 1;
+    pthread_cond_broadcast(&r->qnotempty);
+    pthread_cond_broadcast(&r->qnotfull);
+    pthread_mutex_unlock(&r->qmu);
+}
+
+static void wake_all(struct run *r)
+{
+    pthread_mutex_lock(&r->qmu);
+    pthread_cond_broadcast(&r->qnotempty);
+    pthread_cond_broadcast(&r->qnotfull);
+    pthread_mutex_unlock(&r->qmu);
+}
+
+static void blob_unref(struct run *r, struct blob *b)
+{
+    pthread_mutex_lock(&r->mu);
+    int left = --b->refs;
+    pthread_mutex_unlock(&r->mu);
+    if (left == 0) {
+        free(b->data);
+        free(b);
+    }
+}
+
+/* ---- document outputs ---- */
+
+static char *part_path(struct run *r, int64_t page_id)
+{
+    char name[64];
+    snprintf(name, sizeof name, "%lld.part", (long long)page_id);
+    return util_path_join(r->pages_dir, name);
+}
+
+static const char hocr_head[] =
+    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+    "<!DOCTYPE html PUBLIC \"-//W3C//DTD XHTML 1.0 Transitional//EN\"\n"
+    "    \"http://www.w3.org/TR/xhtml1/DTD/xhtml1-transitional.dtd\">\n"
+    "<html xmlns=\"http://www.w3.org/1999/xhtml\" xml:lang=\"vi\" lang=\"vi\">\n"
+    " <head>\n  <title></title>\n"
+    "  <meta http-equiv=\"Content-Type\" content=\"text/html;charset=utf-8\"/>\n"
+    "  <meta name=\"ocr-system\" content=\"sohoa " SOHOA_VERSION " (tesseract)\"/>\n"
+    "  <meta name=\"ocr-capabilities\" content=\"ocr_page ocr_carea ocr_par ocr_line"
+    " ocrx_word ocrp_wconf\"/>\n"
+    " </head>\n <body>\n";
+
+/*
+ * Write a document's PDF, text and hOCR if all its pages are done, and
+ * record the document's state. Called without r->mu held.
+ */
+static void finish_document(struct run *r, size_t di)
+{
+    const struct batch_doc *bd = &r->plan->docs[di];
+    struct docstate *ds = &r->docs[di];
+    struct db_page *pages = NULL;
+    size_t n = 0;
+    char *dir = NULL, *base = NULL, *pdf = NULL, *txt = NULL, *hocr = NULL;
+    char **parts = NULL;
+    struct strbuf t = STRBUF_INIT, h = STRBUF_INIT, label = STRBUF_INIT;
+    char why[512] = "";
+    enum sohoa_err err;
+
+    strbuf_addf(&label, "%s/%s", bd->dossier, bd->name);
+    pthread_mutex_lock(&r->mu);
+    err = db_document_pages(r->db, ds->id, 1, &pages, &n);
+    pthread_mutex_unlock(&r->mu);
+    if (err) {
+        snprintf(why, sizeof why, "cannot read pages: %s", db_errmsg(r->db));
+        goto failed;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(pages[i].state, "done") != 0) {
+            snprintf(why, sizeof why, "page %d %s%s%s", pages[i].seq,
+                     strcmp(pages[i].state, "failed") == 0 ? "failed" : "not processed",
+                     pages[i].reason ? ": " : "", pages[i].reason ? pages[i].reason : "");
+            goto failed;
+        }
+    }
+    if ((int)n != bd->npages) {
+        snprintf(why, sizeof why, "%zu of %d pages recorded", n, bd->npages);
+        goto failed;
+    }
+    dir = util_path_join(r->out_dir, bd->dossier);
+    base = dir ? util_path_join(dir, bd->name) : NULL;
+    parts = calloc(n ? n : 1, sizeof *parts);
+    if (!base || !parts) {
+        snprintf(why, sizeof why, "out of memory");
+        goto failed;
+    }
+    if ((err = util_mkdirs(dir, 0755)) != SOHOA_OK) {
+        snprintf(why, sizeof why, "cannot create '%s': %s", dir, sohoa_strerror(err));
+        goto failed_io;
+    }
+    strbuf_addf(&t, "%s.pdf", base);
+    pdf = strbuf_detach(&t, NULL);
+    strbuf_addf(&t, "%s.txt", base);
+    txt = strbuf_detach(&t, NULL);
+    strbuf_addf(&t, "%s.hocr", base);
+    hocr = strbuf_detach(&t, NULL);
+    for (size_t i = 0; i < n; i++) {
+        parts[i] = part_path(r, pages[i].id);
+        if (!parts[i]) {
+            snprintf(why, sizeof why, "out of memory");
+            goto failed;
+        }
+    }
+    err = pdf_write_document(pdf, parts, n, r->fontfile, label.buf, why, sizeof why);
+    if (err)
+        goto failed_io;
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            strbuf_adds(&t, "\f");
+        strbuf_adds(&t, pages[i].text ? pages[i].text : "");
+    }
+    if ((err = util_write_atomic(txt, t.buf ? t.buf : "", t.len)) != SOHOA_OK) {
+        snprintf(why, sizeof why, "cannot write '%s': %s", txt, sohoa_strerror(err));
+        goto failed_io;
+    }
+    strbuf_adds(&h, hocr_head);
+    for (size_t i = 0; i < n; i++)
+        strbuf_adds(&h, pages[i].hocr ? pages[i].hocr : "");
+    strbuf_adds(&h, " </body>\n</html>\n");
+    if ((err = util_write_atomic(hocr, h.buf, h.len)) != SOHOA_OK) {
+        snprintf(why, sizeof why, "cannot write '%s': %s", hocr, sohoa_strerror(err));
+        goto failed_io;
+    }
+    pthread_mutex_lock(&r->mu);
+    err = db_document_state(r->db, ds->id, "done", NULL, pdf, txt, hocr);
+    if (err)
+        set_fatal(r, err, db_errmsg(r->db));
+    else
+        emit(r, RUN_EV_DOC_DONE, label.buf, 0, NULL);
+    pthread_mutex_unlock(&r->mu);
+    goto cleanup;
+
+failed_io:
+    if (err == SOHOA_EFULL || err == SOHOA_EIO) {
+        pthread_mutex_lock(&r->mu);
+        set_fatal(r, err, why);
+        pthread_mutex_unlock(&r->mu);
+        wake_all(r);
+        goto cleanup;
+    }
+failed:
+    pthread_mutex_lock(&r->mu);
+    if (db_document_state(r->db, ds->id, "failed", why, NULL, NULL, NULL))
+        set_fatal(r, SOHOA_EDB, db_errmsg(r->db));
+    emit(r, RUN_EV_DOC_FAILED, label.buf, 0, why);
+    pthread_mutex_unlock(&r->mu);
+cleanup:
+    if (parts)
+        for (size_t i = 0; i < n; i++)
+            free(parts[i]);
+    free(parts);
+    db_pages_free(pages, n);
+    free(dir);
+    free(base);
+    free(pdf);
+    free(txt);
+    free(hocr);
+    strbuf_release(&t);
+    strbuf_release(&h);
+    strbuf_release(&label);
+}
+
+/* ---- one page ---- */
+
+struct page_out {
+    struct ocr_result res;
+    struct strbuf part;
+    int w, h, dpi, quads;
+    float skew;
+};
+
+static enum sohoa_err process_page(struct run *r, struct ocr_engine *eng,
+                                   const struct job *j, struct page_out *po,
+                                   char *why, size_t whysz)
+{
+    PIX *orig = NULL, *grey = NULL, *up = NULL, *rec = NULL;
+    enum sohoa_err err;
+
+    err = prep_decode(j->blob->data, j->blob->len, j->frame, &orig, why, whysz);
+    if (err)
+        return err;
+    po->w = pixGetWidth(orig);
+    po->h = pixGetHeight(orig);
+    po->dpi = prep_page_dpi(orig, NULL);
+    grey = prep_grey(orig);
+    if (!grey) {
+        snprintf(why, whysz, "cannot convert image to grey");
+        err = SOHOA_EFORMAT;
+        goto cleanup;
+    }
+    po->quads = 0;
+    if (r->opt->osd) {
+        int quads = 0;
+        float conf = 0;
+        if (ocr_detect_orientation(eng, grey, po->dpi, &quads, &conf) == 0 &&
+            quads != 0 && conf >= 5.0f)
+            po->quads = quads;
+    }
+    up = po->quads ? pixRotateOrth(grey, po->quads) : pixClone(grey);
+    if (!up) {
+        snprintf(why, whysz, "out of memory turning the page");
+        err = SOHOA_ENOMEM;
+        goto cleanup;
+    }
+    rec = prep_deskew(up, &po->skew);
+    err = ocr_recognize(eng, rec, po->dpi, j->seq - 1, &po->res);
+    if (err) {
+        snprintf(why, whysz, "recognition failed");
+        goto cleanup;
+    }
+    struct pdf_page_geom g = {po->quads, po->skew, po->dpi, pixGetWidth(rec),
+                              pixGetHeight(rec), 1.0};
+    err = pdf_page_build(j->blob->data, j->blob->len, orig, &g, po->res.words,
+                         po->res.nwords, &po->part);
+    if (err)
+        snprintf(why, whysz, "cannot build PDF page: %s", sohoa_strerror(err));
+cleanup:
+    pixDestroy(&rec);
+    pixDestroy(&up);
+    pixDestroy(&grey);
+    pixDestroy(&orig);
+    return err;
+}
+
+static void page_label(struct run *r, const struct job *j, char *buf, size_t n)
+{
+    const struct batch_file *f = &r->plan->files[j->file];
+    if (f->nframes > 1)
+        snprintf(buf, n, "%s [page %d]", f->relpath, j->frame + 1);
+    else
+        snprintf(buf, n, "%s", f->relpath);
+}
+
+static void *worker(void *arg)
+{
+    struct run *r = arg;
+    struct ocr_options oo = {r->opt->tessdata, r->opt->lang, r->opt->osd};
+    char why[512];
+    struct ocr_engine *eng = ocr_engine_new(&oo, why, sizeof why);
+    if (!eng) {
+        pthread_mutex_lock(&r->mu);
+        set_fatal(r, SOHOA_EOCR, why);
+        pthread_mutex_unlock(&r->mu);
+        wake_all(r);
+        return NULL;
+    }
+    pthread_mutex_lock(&r->mu);
+    if (!r->fontfile)
+        r->fontfile = util_path_join(ocr_engine_datapath(eng), "pdf.ttf");
+    pthread_mutex_unlock(&r->mu);
+
+    struct job j;
+    while (queue_pop(r, &j) == 0) {
+        struct page_out po;
+        char label[1024];
+        memset(&po, 0, sizeof po);
+        why[0] = '\0';
+        page_label(r, &j, label, sizeof label);
+        enum sohoa_err err = process_page(r, eng, &j, &po, why, sizeof why);
+        blob_unref(r, j.blob);
+        char *pp = NULL;
+        if (!err) {
+            pp = part_path(r, j.page_id);
+            err = pp ? util_write_atomic(pp, po.part.buf, po.part.len) : SOHOA_ENOMEM;
+            if (err) {
+                snprintf(why, sizeof why, "cannot write '%s': %s", pp ? pp : "page part",
+                         sohoa_strerror(err));
+            }
+        }
+        free(pp);
+        int finished_doc = 0;
+        pthread_mutex_lock(&r->mu);
+        if (err == SOHOA_EFULL || err == SOHOA_EIO) {
+            /* the data folder is failing us: stop cleanly, page stays pending */
+            set_fatal(r, err, why);
+            pthread_mutex_unlock(&r->mu);
+            ocr_result_release(&po.res);
+            strbuf_release(&po.part);
+            wake_all(r);
+            break;
+        }
+        struct docstate *ds = &r->docs[j.doc];
+        enum sohoa_err dberr;
+        if (!err) {
+            struct db_page_result pr = {po.res.text, po.res.hocr, po.res.mean_conf,
+                                        po.w, po.h, po.dpi, po.quads * 90, po.skew,
+                                        (int)po.res.nwords};
+            dberr = db_page_done(r->db, j.page_id, &pr);
+            if (!dberr) {
+                r->done++;
+                emit(r, RUN_EV_PAGE_DONE, label, j.seq, NULL);
+            }
+        } else {
+            dberr = db_page_failed(r->db, j.page_id, why);
+            if (!dberr) {
+                r->failed++;
+                ds->failed++;
+                emit(r, RUN_EV_PAGE_FAILED, label, j.seq, why);
+            }
+        }
+        if (dberr) {
+            set_fatal(r, dberr, db_errmsg(r->db));
+        } else {
+            ds->touched = 1;
+            finished_doc = --ds->remaining == 0;
+        }
+        pthread_mutex_unlock(&r->mu);
+        ocr_result_release(&po.res);
+        strbuf_release(&po.part);
+        if (dberr) {
+            wake_all(r);
+            break;
+        }
+        if (finished_doc)
+            finish_document(r, j.doc);
+    }
+    ocr_engine_free(&eng);
+    return NULL;
+}
+
+/* ---- reading the batch ---- */
+
+static int on_file(void *ctx, size_t fi, uint8_t *data, size_t len, const char *reason)
+{
+    struct run *r = ctx;
+    const struct batch_file *f = &r->plan->files[fi];
+    char hex[65];
+    struct blob *b = NULL;
+
+    if (r->stop) {
+        free(data);
+        return 1;
+    }
+    if (data) {
+        b = calloc(1, sizeof *b);
+        if (!b) {
+            free(data);
+            pthread_mutex_lock(&r->mu);
+            set_fatal(r, SOHOA_ENOMEM, "out of memory");
+            pthread_mutex_unlock(&r->mu);
+            return 1;
+        }
+        b->data = data;
+        b->len = len;
+        b->refs = 1; /* held by this function until all frames are queued */
+    }
+    for (int fr = 0; fr < f->nframes; fr++) {
+        struct job j = {b, fi, fr, f->first_seq + fr, 0, f->doc};
+        char src[1024];
+        int done = 0;
+        enum sohoa_err err;
+        if (data) {
+            if (f->nframes > 1) {
+                /* a frame's identity: the file's content and its position */
+                struct sha256 c;
+                uint8_t dig[32];
+                char tag[32];
+                sha256_init(&c);
+                sha256_update(&c, data, len);
+                snprintf(tag, sizeof tag, "#frame=%d", fr);
+                sha256_update(&c, tag, strlen(tag));
+                sha256_final(&c, dig);
+                sha256_to_hex(dig, hex);
+            } else {
+                sha256_hex(data, len, hex);
+            }
+        } else {
+            snprintf(hex, sizeof hex, "unreadable");
+        }
+        if (f->nframes > 1)
+            snprintf(src, sizeof src, "%s#%d", f->relpath, fr + 1);
+        else
+            snprintf(src, sizeof src, "%s", f->relpath);
+        pthread_mutex_lock(&r->mu);
+        err = db_page_prepare(r->db, r->docs[f->doc].id, j.seq, src, fr, hex,
+                              r->batch_id, &j.page_id, &done);
+        if (err) {
+            set_fatal(r, err, db_errmsg(r->db));
+            pthread_mutex_unlock(&r->mu);
+            break;
+        }
+        struct docstate *ds = &r->docs[f->doc];
+        if (done) {
+            r->skipped++;
+            ds->remaining--;
+            emit(r, RUN_EV_PAGE_SKIPPED, src, j.seq, NULL);
+            pthread_mutex_unlock(&r->mu);
+            continue;
+        }
+        if (!data) {
+            err = db_page_failed(r->db, j.page_id, reason ? reason : "cannot read");
+            if (err) {
+                set_fatal(r, err, db_errmsg(r->db));
+                pthread_mutex_unlock(&r->mu);
+                break;
+            }
+            r->failed++;
+            ds->failed++;
+            ds->touched = 1;
+            ds->remaining--;
+            emit(r, RUN_EV_PAGE_FAILED, src, j.seq, reason);
+            int fin = ds->remaining == 0;
+            pthread_mutex_unlock(&r->mu);
+            if (fin)
+                finish_document(r, f->doc);
+            continue;
+        }
+        b->refs++;
+        pthread_mutex_unlock(&r->mu);
+        if (queue_push(r, &j) < 0) {
+            blob_unref(r, b);
+            break;
+        }
+    }
+    if (b)
+        blob_unref(r, b);
+    return r->stop;
+}
+
+static void release_run(struct run *r)
+{
+    batch_plan_free(&r->plan);
+    db_close(&r->db);
+    free(r->out_dir);
+    free(r->pages_dir);
+    free(r->fontfile);
+    free(r->docs);
+    free(r->q);
+    pthread_mutex_destroy(&r->mu);
+    pthread_mutex_destroy(&r->qmu);
+    pthread_cond_destroy(&r->qnotempty);
+    pthread_cond_destroy(&r->qnotfull);
+}
+
+static char *msgf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static char *msgf(const char *fmt, ...)
+{
+    struct strbuf sb = STRBUF_INIT;
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n >= 0 && strbuf_grow(&sb, (size_t)n) == 0) {
+        va_start(ap, fmt);
+        vsnprintf(sb.buf, (size_t)n + 1, fmt, ap);
+        va_end(ap);
+        sb.len = (size_t)n;
+    }
+    return strbuf_detach(&sb, NULL);
+}
+
+enum sohoa_err run_batch(const char *batch, const struct run_options *opt,
+                         struct run_summary *sum, char **errmsg)
+{
+    struct run r;
+    enum sohoa_err err;
+    char *dbpath = NULL, *planmsg = NULL;
+    pthread_t *th = NULL;
+    int nth = 0;
+
+    memset(&r, 0, sizeof r);
+    memset(sum, 0, sizeof *sum);
+    *errmsg = NULL;
+    r.opt = opt;
+    r.t0 = util_monotonic();
+    pthread_mutex_init(&r.mu, NULL);
+    pthread_mutex_init(&r.qmu, NULL);
+    pthread_cond_init(&r.qnotempty, NULL);
+    pthread_cond_init(&r.qnotfull, NULL);
+
+    /* look at the batch before touching the data folder */
+    err = batch_plan(batch, &opt->limits, &r.plan, &planmsg);
+    if (err) {
+        *errmsg = planmsg ? planmsg : msgf("cannot read batch '%s': %s", batch,
+                                           sohoa_strerror(err));
+        goto out;
+    }
+    if (r.plan->npages == 0 && r.plan->nproblems == 0) {
+        *errmsg = msgf("batch '%s' holds no page images", batch);
+        err = SOHOA_ENOENT;
+        goto out;
+    }
+    r.out_dir = run_out_dir(opt->data_dir);
+    r.pages_dir = util_path_join(opt->data_dir, "work/pages");
+    dbpath = run_db_path(opt->data_dir);
+    if (!r.out_dir || !r.pages_dir || !dbpath) {
+        err = SOHOA_ENOMEM;
+        goto out;
+    }
+    if ((err = util_mkdirs(r.pages_dir, 0755)) || (err = util_mkdirs(r.out_dir, 0755))) {
+        *errmsg = msgf("cannot create data folder '%s': %s", opt->data_dir,
+                       sohoa_strerror(err));
+        goto out;
+    }
+    err = db_open(dbpath, 0, &r.db);
+    if (err) {
+        *errmsg = msgf("%s", db_errmsg(r.db));
+        goto out;
+    }
+
+    /* record the batch, its refused entries and its documents */
+    r.docs = calloc(r.plan->ndocs ? r.plan->ndocs : 1, sizeof *r.docs);
+    if (!r.docs) {
+        err = SOHOA_ENOMEM;
+        goto out;
+    }
+    if ((err = db_begin(r.db)))
+        goto dberr;
+    if ((err = db_batch_begin(r.db, r.plan->path, r.plan->name, &r.batch_id)))
+        goto dberr_rb;
+    for (size_t i = 0; i < r.plan->nproblems; i++)
+        if ((err = db_failure_add(r.db, r.batch_id, r.plan->problems[i].source,
+                                  r.plan->problems[i].reason)))
+            goto dberr_rb;
+    for (size_t i = 0; i < r.plan->ndocs; i++) {
+        const struct batch_doc *d = &r.plan->docs[i];
+        if ((err = db_document_get(r.db, r.batch_id, d->dossier, d->name, d->npages,
+                                   &r.docs[i].id)))
+            goto dberr_rb;
+        r.docs[i].remaining = d->npages;
+    }
+    if ((err = db_commit(r.db)))
+        goto dberr;
+    r.total = (int)r.plan->npages;
+    emit(&r, RUN_EV_START, r.plan->path, 0, NULL);
+    for (size_t i = 0; i < r.plan->nproblems; i++)
+        emit(&r, RUN_EV_PROBLEM, r.plan->problems[i].source, 0,
+             r.plan->problems[i].reason);
+
+    /* workers */
+    nth = opt->jobs > 0 ? opt->jobs : util_ncpus();
+    if (nth > 64)
+        nth = 64;
+    r.qcap = (size_t)nth * 2;
+    r.q = calloc(r.qcap, sizeof *r.q);
+    th = calloc((size_t)nth, sizeof *th);
+    if (!r.q || !th) {
+        err = SOHOA_ENOMEM;
+        goto out;
+    }
+    int started = 0;
+    for (int i = 0; i < nth; i++) {
+        if (pthread_create(&th[i], NULL, worker, &r) != 0)
+            break;
+        started++;
+    }
+    if (started == 0) {
+        *errmsg = msgf("cannot start worker threads");
+        err = SOHOA_ENOMEM;
+        goto out;
+    }
+    char *readmsg = NULL;
+    enum sohoa_err rerr = batch_read(r.plan, on_file, &r, &readmsg);
+    queue_close(&r);
+    for (int i = 0; i < started; i++)
+        pthread_join(th[i], NULL);
+    if (rerr && !r.stop) {
+        set_fatal(&r, rerr, readmsg ? readmsg : sohoa_strerror(rerr));
+    }
+    free(readmsg);
+
+    /* documents with nothing new whose outputs are missing (e.g. a crash
+     * after their last page) are finished now */
+    if (!r.stop) {
+        for (size_t i = 0; i < r.plan->ndocs && !r.stop; i++) {
+            if (r.docs[i].touched || r.docs[i].remaining != 0)
+                continue;
+            const struct batch_doc *bd = &r.plan->docs[i];
+            char *dir = util_path_join(r.out_dir, bd->dossier);
+            struct strbuf p = STRBUF_INIT;
+            strbuf_addf(&p, "%s/%s.pdf", dir ? dir : "", bd->name);
+            struct stat st;
+            int have = stat(p.buf, &st) == 0;
+            free(dir);
+            strbuf_release(&p);
+            if (!have) {
+                finish_document(&r, i);
+            }
+        }
+    }
+    if (r.stop) {
+        err = r.fatal ? r.fatal : SOHOA_EIO;
+        *errmsg = msgf("%s", r.fatalmsg);
+    }
+    {
+        const char *status = r.stop ? "stopped" : (r.failed || r.plan->nproblems)
+                                                      ? "done with failures" : "done";
+        enum sohoa_err e2 = db_batch_finish(r.db, r.batch_id, r.total, r.done, r.failed,
+                                            r.skipped, status);
+        if (e2 && !err) {
+            err = e2;
+            *errmsg = msgf("%s", db_errmsg(r.db));
+        }
+    }
+    sum->batch_id = r.batch_id;
+    sum->total = r.total;
+    sum->done = r.done;
+    sum->failed = r.failed;
+    sum->skipped = r.skipped;
+    sum->problems = (int)r.plan->nproblems;
+    goto out;
+
+dberr_rb:
+    db_rollback(r.db);
+dberr:
+    *errmsg = msgf("%s", db_errmsg(r.db));
+out:
+    sum->seconds = util_monotonic() - r.t0;
+    free(th);
+    free(dbpath);
+    release_run(&r);
+    return err;
+}
