@@ -154,9 +154,9 @@ int ocr_detect_orientation(struct ocr_engine *eng, struct Pix *grey, int dpi,
     TessBaseAPIClear(eng->osd);
     if (!ok)
         return -1;
-    /* deg is the page's rotation counter-clockwise; turning it back
-     * clockwise by the same amount makes it upright */
-    *quads = ((deg / 90) % 4 + 4) % 4;
+    /* deg is how far the page is turned clockwise; turning it back
+     * (4 - deg/90 clockwise quarter turns) makes it upright */
+    *quads = (4 - ((deg / 90) % 4 + 4) % 4) % 4;
     *conf = oconf;
     return 0;
 }

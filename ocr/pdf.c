@@ -199,16 +199,6 @@ static void text_layer(struct strbuf *cs, const struct pdf_page_geom *g,
     double s = 72.0 / ((double)g->dpi * (g->rec_scale > 0 ? g->rec_scale : 1.0));
     if (nwords == 0)
         return;
-    strbuf_adds(cs, "q\n");
-    if (fabsf(g->skew) > 0.001f) {
-        /* the recognised image was turned by skew (clockwise) about its
-         * centre: turn the text back the other way */
-        double th = (double)g->skew * SOHOA_PI / 180.0;
-        double c = cos(th), sn = sin(th);
-        double cx = g->rec_w * s / 2.0, cy = hp - g->rec_h * s / 2.0;
-        double m[6] = {c, sn, -sn, c, cx - c * cx + sn * cy, cy - sn * cx - c * cy};
-        add_nums(cs, m, 6, "cm");
-    }
     strbuf_adds(cs, "BT\n3 Tr\n");
     const char *vis = getenv("SOHOA_PDF_VISIBLE_TEXT");
     if (vis && *vis == '1')
@@ -250,7 +240,7 @@ static void text_layer(struct strbuf *cs, const struct pdf_page_geom *g,
         strbuf_adds(cs, "> Tj\n");
         strbuf_release(&hex);
     }
-    strbuf_adds(cs, "ET\nQ\n");
+    strbuf_adds(cs, "ET\n");
 }
 
 enum sohoa_err pdf_page_build(const uint8_t *data, size_t len, struct Pix *orig,
@@ -285,6 +275,15 @@ enum sohoa_err pdf_page_build(const uint8_t *data, size_t len, struct Pix *orig,
     default: m[0] = wp; m[1] = 0; m[2] = 0; m[3] = hp; m[4] = 0; m[5] = 0; break;
     }
     strbuf_adds(&cs, "q\n");
+    if (fabsf(g->skew) > 0.001f) {
+        /* show the page as it was recognised: turned by the deskew angle
+         * (clockwise) about its centre; the stored image is untouched */
+        double th = (double)g->skew * SOHOA_PI / 180.0;
+        double c = cos(th), sn = sin(th);
+        double cx = wp / 2.0, cy = hp / 2.0;
+        double r[6] = {c, -sn, sn, c, cx - c * cx - sn * cy, cy + sn * cx - c * cy};
+        add_nums(&cs, r, 6, "cm");
+    }
     add_nums(&cs, m, 6, "cm");
     strbuf_adds(&cs, "/Im0 Do\nQ\n");
     text_layer(&cs, g, hp, words, nwords);
