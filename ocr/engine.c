@@ -148,10 +148,20 @@ int ocr_detect_orientation(struct ocr_engine *eng, struct Pix *grey, int dpi,
     *conf = 0;
     if (!eng->osd)
         return -1;
-    TessBaseAPISetImage2(eng->osd, grey);
+    /* OSD looks at character shapes, which 150 dpi shows well enough; on
+     * larger images it only costs time */
+    PIX *small = NULL;
+    if (dpi > 225) {
+        float f = 150.0f / (float)dpi;
+        small = pixScale(grey, f, f);
+        if (small)
+            dpi = (int)(dpi * f + 0.5f);
+    }
+    TessBaseAPISetImage2(eng->osd, small ? small : grey);
     TessBaseAPISetSourceResolution(eng->osd, dpi);
     BOOL ok = TessBaseAPIDetectOrientationScript(eng->osd, &deg, &oconf, &script, &sconf);
     TessBaseAPIClear(eng->osd);
+    pixDestroy(&small);
     if (!ok)
         return -1;
     /* deg is how far the page is turned clockwise; turning it back

@@ -6,6 +6,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <leptonica/allheaders.h>
+
 #include "cmd.h"
 
 struct subcommand {
@@ -57,6 +59,8 @@ int main(int argc, char **argv)
     struct cmd_ctx c = {NULL};
     int i = 1;
 
+    /* errors are reported by sohoa itself, naming the file */
+    setMsgSeverity(L_SEVERITY_NONE);
     c.data_dir = getenv("SOHOA_DATA");
     while (i < argc && argv[i][0] == '-') {
         if (strcmp(argv[i], "--data") == 0 && i + 1 < argc) {
