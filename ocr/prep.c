@@ -3,6 +3,7 @@
  *
  *   decoding:   prep_decode, prep_page_dpi
  *   clean-up:   prep_grey, prep_deskew
+ *   scale:      prep_text_height, prep_recognition_scale
  */
 #include "prep.h"
 
@@ -132,4 +133,42 @@ struct Pix *prep_deskew(struct Pix *grey, float *angle)
         return pixClone(grey);
     *angle = a;
     return out;
+}
+
+int prep_text_height(struct Pix *grey)
+{
+    PIX *bin = pixConvertTo1(grey, 160);
+    PIX *half = bin ? pixReduceRankBinaryCascade(bin, 1, 0, 0, 0) : NULL;
+    BOXA *boxes = half ? pixConnComp(half, NULL, 8) : NULL;
+    NUMA *heights = NULL;
+    float med = 0;
+    int n = boxes ? boxaGetCount(boxes) : 0;
+    if (n > 0)
+        heights = numaCreate(n);
+    for (int i = 0; heights && i < n; i++) {
+        l_int32 x, y, w, h;
+        boxaGetBoxGeometry(boxes, i, &x, &y, &w, &h);
+        /* characters, not specks, rules or pictures (at half size) */
+        if (h >= 3 && h <= 60 && w <= 90 && w >= 1)
+            numaAddNumber(heights, (l_float32)(2 * h));
+    }
+    if (heights && numaGetCount(heights) >= 20)
+        numaGetMedian(heights, &med);
+    numaDestroy(&heights);
+    boxaDestroy(&boxes);
+    pixDestroy(&half);
+    pixDestroy(&bin);
+    return (int)(med + 0.5f);
+}
+
+float prep_recognition_scale(int height)
+{
+    if (height <= 0)
+        return 1.0f;
+    float s = (float)PREP_TARGET_HEIGHT / (float)height;
+    if (s > 0.9f)
+        return 1.0f; /* enlarging small text is left to later measurements */
+    if (s < 0.5f)
+        s = 0.5f;
+    return s;
 }

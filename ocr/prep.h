@@ -36,4 +36,18 @@ struct Pix *prep_grey(struct Pix *pix);
  */
 struct Pix *prep_deskew(struct Pix *grey, float *angle);
 
+/*
+ * Typical character height in pixels (median height of the connected
+ * components that look like characters), 0 if the page shows none.
+ */
+int prep_text_height(struct Pix *grey);
+
+/*
+ * Scale at which to recognise a page whose characters are `height` pixels
+ * tall: Tesseract reads characters of about PREP_TARGET_HEIGHT pixels as
+ * well as larger ones, and its time follows the pixel count.
+ */
+#define PREP_TARGET_HEIGHT 20
+float prep_recognition_scale(int height);
+
 #endif

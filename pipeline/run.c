@@ -376,6 +376,7 @@ struct page_out {
     struct strbuf part;
     int w, h, dpi, quads;
     float skew;
+    float scale;        /* recognition scale */
 };
 
 static enum sohoa_err process_page(struct run *r, struct ocr_engine *eng,
@@ -411,14 +412,25 @@ static enum sohoa_err process_page(struct run *r, struct ocr_engine *eng,
         err = SOHOA_ENOMEM;
         goto cleanup;
     }
-    rec = prep_deskew(up, &po->skew);
-    err = ocr_recognize(eng, rec, po->dpi, j->seq - 1, &po->res);
+    {
+        PIX *straight = prep_deskew(up, &po->skew);
+        float scale = straight ? prep_recognition_scale(prep_text_height(straight)) : 1.0f;
+        rec = scale != 1.0f ? pixScale(straight, scale, scale) : pixClone(straight);
+        pixDestroy(&straight);
+        po->scale = scale;
+    }
+    if (!rec) {
+        snprintf(why, whysz, "out of memory preparing the page");
+        err = SOHOA_ENOMEM;
+        goto cleanup;
+    }
+    err = ocr_recognize(eng, rec, (int)(po->dpi * po->scale + 0.5f), j->seq - 1, &po->res);
     if (err) {
         snprintf(why, whysz, "recognition failed");
         goto cleanup;
     }
     struct pdf_page_geom g = {po->quads, po->skew, po->dpi, pixGetWidth(rec),
-                              pixGetHeight(rec), 1.0};
+                              pixGetHeight(rec), po->scale};
     err = pdf_page_build(j->blob->data, j->blob->len, orig, &g, po->res.words,
                          po->res.nwords, &po->part);
     if (err)
