@@ -18,9 +18,9 @@ S run -j 2 "$batch" >"$tmp/run1.out" 2>"$tmp/run1.err"
 rc=$?
 set -e
 check "first run exits 0" [ "$rc" -eq 0 ]
-check "first run reports 6 pages done" grep -q "6 pages: 6 done, 0 failed" "$tmp/run1.err"
+check "first run reports 8 pages done" grep -q "8 pages: 8 done, 0 failed" "$tmp/run1.err"
 for doc in hs-thanhxuan-cchc-2021/qd-189-thanhxuan hs-tanky-cchc-2025/tb-21-tanky-toimat \
-           hs-tanky-cchc-2025/ttr-45-tanky-khan; do
+           hs-tanky-cchc-2025/ttr-45-tanky-khan hs-phuson-cchc-2023/kh-08-phuson; do
   for ext in pdf txt hocr; do
     check "output $doc.$ext exists" test -s "$data/out/$doc.$ext"
   done
@@ -64,6 +64,10 @@ expect_top "Kết luận của Chủ tịch" tb-21-tanky-toimat 1
 expect_top "ket luan cua chu tich" tb-21-tanky-toimat 1
 expect_top "NGUYEN XUAN CUONG" tb-21-tanky-toimat 2
 expect_top "đỗ thị hà" ttr-45-tanky-khan 2
+expect_top "bo phan chuyen mon va ca nhan" kh-08-phuson 1
+expect_top "Phạm Thị Lan" kh-08-phuson 2
+check "G4 TIFF pages kept bitonal in the PDF" sh -c \
+  "pdfimages -list '$data/out/hs-phuson-cchc-2023/kh-08-phuson.pdf' | grep -c ' ccitt ' | grep -qx 2"
 check "search output marks the match" sh -c \
   "'$SOHOA' --data '$data' search 'cai cach' | grep -q '\[cải cách\]'"
 check "search for absent words finds nothing" sh -c \
@@ -76,7 +80,7 @@ S run "$batch" >/dev/null 2>"$tmp/run2.err"
 rc=$?
 set -e
 check "second run exits 0" [ "$rc" -eq 0 ]
-check "second run processes nothing" grep -q "6 pages: 0 done, 0 failed, 6 already done" "$tmp/run2.err"
+check "second run processes nothing" grep -q "8 pages: 0 done, 0 failed, 8 already done" "$tmp/run2.err"
 check "second run changes no counts" [ "$(S status --json | sed 's/"batches": [0-9]*, //')" = \
                                        "$(echo "$before" | sed 's/"batches": [0-9]*, //')" ]
 check "search results not duplicated" \
@@ -89,8 +93,8 @@ S run "$tmp/batch-2026-01.tar.gz" >/dev/null 2>"$tmp/run3.err"
 rc=$?
 set -e
 check "tar.gz run exits 0" [ "$rc" -eq 0 ]
-check "tar.gz run finds the same 6 pages already done" \
-  grep -q "6 pages: 0 done, 0 failed, 6 already done" "$tmp/run3.err"
+check "tar.gz run finds the same 8 pages already done" \
+  grep -q "8 pages: 0 done, 0 failed, 8 already done" "$tmp/run3.err"
 
 # ---- a corrupt page is reported, the rest processed ----
 bad="$tmp/bad-batch"
@@ -111,6 +115,31 @@ check "the good page of that batch is done" \
   sh -c "'$SOHOA' --data '$data' text hs-broken/cv-01 --page 2 | grep -q 'Triển khai'"
 check "status lists the failed page" \
   sh -c "'$SOHOA' --data '$data' status | grep -q 'failed  hs-broken/cv-01 page 1'"
+
+# ---- a run killed half way continues where it stopped ----
+kdata="$tmp/kdata"
+"$SOHOA" --data "$kdata" run -q -j 1 "$batch" 2>/dev/null &
+runner=$!
+for _ in $(seq 1 600); do
+  n=$("$SOHOA" --data "$kdata" status --json 2>/dev/null |
+      sed -n 's/.*"pages": {"done": \([0-9]*\).*/\1/p' || true)
+  [ "${n:-0}" -ge 3 ] && break
+  sleep 0.1
+done
+kill -9 "$runner" 2>/dev/null || true
+wait "$runner" 2>/dev/null || true
+set +e
+"$SOHOA" --data "$kdata" run "$batch" >/dev/null 2>"$tmp/resume.err"
+rc=$?
+set -e
+check "killed run resumed: exit 0" [ "$rc" -eq 0 ]
+check "killed run resumed: earlier pages not redone" \
+  sh -c "grep -Eq '8 pages: [0-5] done, 0 failed, [3-8] already done' '$tmp/resume.err'"
+check "killed run resumed: every document complete" \
+  sh -c "'$SOHOA' --data '$kdata' status | grep -q 'documents:   4 done, 0 failed, 0 pending'"
+check "killed run resumed: same text as an uninterrupted run" \
+  bash -c "for d in qd-189-thanhxuan tb-21-tanky-toimat ttr-45-tanky-khan kh-08-phuson; do
+           cmp -s <('$SOHOA' --data '$kdata' text \$d) <('$SOHOA' --data '$data' text \$d) || exit 1; done"
 
 # ---- usage errors ----
 set +e
