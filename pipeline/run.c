@@ -775,6 +775,12 @@ enum sohoa_err run_batch(const char *batch, const struct run_options *opt,
     queue_close(&r);
     for (int i = 0; i < started; i++)
         pthread_join(th[i], NULL);
+    /* after a stop, pages still queued stay pending for the next run */
+    while (r.qlen > 0) {
+        blob_unref(&r, r.q[r.qhead].blob);
+        r.qhead = (r.qhead + 1) % r.qcap;
+        r.qlen--;
+    }
     if (rerr && !r.stop) {
         set_fatal(&r, rerr, readmsg ? readmsg : sohoa_strerror(rerr));
     }
