@@ -101,17 +101,20 @@ int fold_next_word(const char *s, size_t n, size_t *pos, char *buf,
     }
     *start = i;
     size_t out = 0;
+    int full = 0;
     while (i < n) {
         k = util_utf8_decode(u + i, n - i, &cp);
         if (!fold_is_word_cp(cp))
             break;
         uint32_t f = fold_cp(cp);
-        if (f) {
+        if (f && !full) {
             char enc[4];
             int m = util_utf8_encode(f, enc);
             if (out + (size_t)m < bufsz) {
                 memcpy(buf + out, enc, (size_t)m);
                 out += (size_t)m;
+            } else {
+                full = 1; /* keep a prefix: nothing after a character cut off */
             }
         }
         i += (size_t)k;

@@ -33,6 +33,7 @@ struct entry {
     int ncomp;
     uint64_t size;
     int nframes;
+    size_t order;       /* position in the listing */
 };
 
 struct lister {
@@ -569,7 +570,11 @@ static int cmp_sortent(const void *pa, const void *pb)
     const struct sortent *a = pa, *b = pb;
     int c = util_natcmp(a->dossier, b->dossier);
     if (!c)
+        c = strcmp(a->dossier, b->dossier);
+    if (!c)
         c = util_natcmp(a->doc, b->doc);
+    if (!c)
+        c = strcmp(a->doc, b->doc);
     if (!c)
         c = util_natcmp(a->e->relpath, b->e->relpath);
     if (!c)
@@ -577,9 +582,45 @@ static int cmp_sortent(const void *pa, const void *pb)
     return c;
 }
 
+static int cmp_entry_path(const void *pa, const void *pb)
+{
+    const struct entry *a = pa, *b = pb;
+    int c = strcmp(a->relpath, b->relpath);
+    if (c)
+        return c;
+    return a->order < b->order ? -1 : a->order > b->order;
+}
+
+/* An archive may hold two entries with one name: the first one is used. */
+static int drop_duplicates(struct lister *l)
+{
+    if (l->n < 2)
+        return 0;
+    for (size_t i = 0; i < l->n; i++)
+        l->e[i].order = i;
+    qsort(l->e, l->n, sizeof *l->e, cmp_entry_path);
+    size_t out = 1;
+    for (size_t i = 1; i < l->n; i++) {
+        if (strcmp(l->e[i].relpath, l->e[out - 1].relpath) == 0) {
+            if (add_problem(l, l->e[i].relpath,
+                            "duplicate entry name in archive: only the first is used") < 0)
+                return -1;
+            free(l->e[i].relpath);
+            free(l->e[i].abspath);
+            free_comps(l->e[i].comp, l->e[i].ncomp);
+            continue;
+        }
+        l->e[out++] = l->e[i];
+    }
+    l->n = out;
+    return 0;
+}
+
 static enum sohoa_err build_plan(struct lister *l, struct batch_plan *plan)
 {
     enum sohoa_err err = SOHOA_OK;
+    if (drop_duplicates(l) < 0)
+        return SOHOA_ENOMEM;
     size_t n = l->n;
     /* strip a single folder wrapping the whole batch */
     int skip = 0;
@@ -594,7 +635,9 @@ static enum sohoa_err build_plan(struct lister *l, struct batch_plan *plan)
             if (strcmp(l->e[i].comp[skip], l->e[0].comp[skip]) != 0)
                 same = 0;
         }
-        if (same && mind >= 3 && maxd >= 4)
+        /* a folder named like the batch itself also wraps it */
+        if (same && mind >= 3 &&
+            (maxd >= 4 || strcmp(l->e[0].comp[skip], plan->name) == 0))
             skip++;
         else
             break;
@@ -804,6 +847,7 @@ enum sohoa_err batch_read(const struct batch_plan *plan, batch_file_fn fn,
     const struct batch_file **idx = calloc(plan->nfiles ? plan->nfiles : 1, sizeof *idx);
     unsigned char *seen = calloc(plan->nfiles ? plan->nfiles : 1, 1);
     struct archive *a = NULL;
+    int stopped = 0;
     if (!idx || !seen) {
         err = SOHOA_ENOMEM;
         goto cleanup;
@@ -853,11 +897,15 @@ enum sohoa_err batch_read(const struct batch_plan *plan, batch_file_fn fn,
         int rr = read_entry_data(a, plan->limits.max_entry_bytes, &data, &len,
                                  why, sizeof why);
         int stop = rr < 0 ? fn(ctx, fi, NULL, 0, why) : fn(ctx, fi, data, len, NULL);
-        if (stop || rr == -2)
+        if (stop) {
+            stopped = 1;
+            break;
+        }
+        if (rr == -2)
             break;
     }
     /* entries that did not come back the second time */
-    for (size_t i = 0; err == SOHOA_OK && i < plan->nfiles; i++)
+    for (size_t i = 0; err == SOHOA_OK && !stopped && i < plan->nfiles; i++)
         if (!seen[i] && fn(ctx, i, NULL, 0, "entry could not be read again from the archive"))
             break;
 cleanup:

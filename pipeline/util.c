@@ -50,6 +50,8 @@ int strbuf_grow(struct strbuf *sb, size_t extra)
     char *nb = realloc(sb->buf, cap);
     if (!nb)
         return -1;
+    if (!sb->buf)
+        nb[0] = '\0';
     sb->buf = nb;
     sb->cap = cap;
     return 0;
@@ -209,10 +211,13 @@ enum sohoa_err util_mkdirs(const char *path, int mode)
         if (p[i] == '/' || p[i] == '\0') {
             char c = p[i];
             p[i] = '\0';
-            if (mkdir(p, (mode_t)mode) < 0 && errno != EEXIST) {
+            if (mkdir(p, (mode_t)mode) < 0) {
                 int e = errno;
-                free(p);
-                return e == ENOSPC ? SOHOA_EFULL : SOHOA_EIO;
+                struct stat st;
+                if (e != EEXIST || stat(p, &st) != 0 || !S_ISDIR(st.st_mode)) {
+                    free(p);
+                    return e == ENOSPC ? SOHOA_EFULL : SOHOA_EIO;
+                }
             }
             p[i] = c;
         }
@@ -225,6 +230,8 @@ char *util_path_join(const char *a, const char *b)
 {
     struct strbuf sb = STRBUF_INIT;
     size_t la = strlen(a);
+    if (la == 0)
+        return strdup(b);
     if (strbuf_adds(&sb, a) < 0 ||
         ((la == 0 || a[la - 1] != '/') && strbuf_adds(&sb, "/") < 0) ||
         strbuf_adds(&sb, b) < 0) {
