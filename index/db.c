@@ -74,19 +74,15 @@ static const char schema[] =
     "  at TEXT NOT NULL);\n"
     "CREATE VIRTUAL TABLE IF NOT EXISTS page_fts USING fts5(\n"
     "  text, content='page', content_rowid='id', tokenize='sohoa');\n"
-    "CREATE TRIGGER IF NOT EXISTS page_fts_ai AFTER INSERT ON page\n"
-    "  WHEN new.text IS NOT NULL BEGIN\n"
+    "CREATE TRIGGER IF NOT EXISTS page_fts_ai AFTER INSERT ON page BEGIN\n"
     "  INSERT INTO page_fts(rowid, text) VALUES (new.id, new.text);\n"
     "END;\n"
-    "CREATE TRIGGER IF NOT EXISTS page_fts_ad AFTER DELETE ON page\n"
-    "  WHEN old.text IS NOT NULL BEGIN\n"
+    "CREATE TRIGGER IF NOT EXISTS page_fts_ad AFTER DELETE ON page BEGIN\n"
     "  INSERT INTO page_fts(page_fts, rowid, text) VALUES ('delete', old.id, old.text);\n"
     "END;\n"
     "CREATE TRIGGER IF NOT EXISTS page_fts_au AFTER UPDATE OF text ON page BEGIN\n"
-    "  INSERT INTO page_fts(page_fts, rowid, text)\n"
-    "    SELECT 'delete', old.id, old.text WHERE old.text IS NOT NULL;\n"
-    "  INSERT INTO page_fts(rowid, text)\n"
-    "    SELECT new.id, new.text WHERE new.text IS NOT NULL;\n"
+    "  INSERT INTO page_fts(page_fts, rowid, text) VALUES ('delete', old.id, old.text);\n"
+    "  INSERT INTO page_fts(rowid, text) VALUES (new.id, new.text);\n"
     "END;\n";
 
 /* ---- the FTS5 tokenizer: words folded by fold_next_word ---- */
@@ -384,9 +380,21 @@ enum sohoa_err db_document_find(struct db *db, const char *spec, int64_t *pdoc)
     sqlite3_stmt *st;
     const char *slash = strchr(spec, '/');
     *pdoc = 0;
+    /* "#12" is always an id; a bare number is an id unless a document
+     * has that name (scanners like numbered folders) */
+    const char *num = spec[0] == '#' ? spec + 1 : spec;
     char *end = NULL;
-    long long id = strtoll(spec, &end, 10);
-    if (end && *end == '\0' && end != spec) {
+    long long id = strtoll(num, &end, 10);
+    int numeric = end && *end == '\0' && end != num && *num >= '0' && *num <= '9';
+    if (numeric && spec[0] != '#') {
+        st = prep(db, "SELECT count(*) FROM document WHERE name=?", "t", spec);
+        if (!st)
+            return fail(db, "find document");
+        if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0) > 0)
+            numeric = 0;
+        sqlite3_finalize(st);
+    }
+    if (numeric) {
         st = prep(db, "SELECT id FROM document WHERE id=?", "i", (int64_t)id);
     } else if (slash) {
         char *dossier = strndup(spec, (size_t)(slash - spec));
@@ -412,7 +420,7 @@ enum sohoa_err db_document_find(struct db *db, const char *spec, int64_t *pdoc)
     }
     if (n > 1) {
         snprintf(db->err, sizeof db->err,
-                 "'%s' names %d documents: use DOSSIER/DOCUMENT or the id", spec, n);
+                 "'%s' names %d documents: use DOSSIER/DOCUMENT or #ID", spec, n);
         *pdoc = 0;
         return SOHOA_EINVAL;
     }

@@ -35,7 +35,8 @@ static const char *format_name(l_int32 fmt)
 enum sohoa_err prep_decode(const uint8_t *data, size_t len, int frame,
                            struct Pix **ppix, char *why, size_t whysz)
 {
-    l_int32 fmt = IFF_UNKNOWN, w = 0, h = 0, bps = 0, spp = 0, iscmap = 0;
+    l_int32 fmt = IFF_UNKNOWN, hfmt = IFF_UNKNOWN, w = 0, h = 0, bps = 0, spp = 0;
+    l_int32 iscmap = 0;
     PIX *pix = NULL;
 
     *ppix = NULL;
@@ -58,7 +59,7 @@ enum sohoa_err prep_decode(const uint8_t *data, size_t len, int frame,
                      frame + 1);
             return SOHOA_EFORMAT;
         }
-    } else if (pixReadHeaderMem(data, len, &fmt, &w, &h, &bps, &spp, &iscmap) != 0) {
+    } else if (pixReadHeaderMem(data, len, &hfmt, &w, &h, &bps, &spp, &iscmap) != 0) {
         snprintf(why, whysz, "corrupt %s: cannot read header", format_name(fmt));
         return SOHOA_EFORMAT;
     }
@@ -81,6 +82,16 @@ enum sohoa_err prep_decode(const uint8_t *data, size_t len, int frame,
         pixDestroy(&pix);
         snprintf(why, whysz, "corrupt %s: size differs from header", format_name(fmt));
         return SOHOA_EFORMAT;
+    }
+    if (pixGetDepth(pix) == 32 && pixGetSpp(pix) == 4) {
+        /* transparent parts of a scan are paper: lay the image on white */
+        PIX *flat = pixAlphaBlendUniform(pix, 0xffffff00);
+        if (flat) {
+            pixCopyResolution(flat, pix);
+            pixDestroy(&pix);
+            pix = flat;
+            pixSetSpp(pix, 3);
+        }
     }
     *ppix = pix;
     return SOHOA_OK;

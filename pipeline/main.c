@@ -35,7 +35,7 @@ static void usage(FILE *f)
                "  --help, --version\n\n"
                "BATCH layout: BATCH/<dossier>/<document>/<page images> or\n"
                "              BATCH/<dossier>/<document>.tif (multi-page TIFF)\n"
-               "DOC: a document id, DOSSIER/DOCUMENT, or a document name\n\n"
+               "DOC: DOSSIER/DOCUMENT, a unique document name, or #ID\n\n"
                "exit status: 0 all done, 1 some items failed (listed),\n"
                "             2 usage error or data folder busy, 3 fatal error\n");
 }

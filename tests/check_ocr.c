@@ -1,0 +1,783 @@
+/*
+ * check_ocr.c - decoding page images (and refusing bad or unsafe ones),
+ * resolution, grey conversion, deskew, orientation detection and
+ * Vietnamese recognition of a real sample page with the real vie model.
+ */
+#include <check.h>
+#include <leptonica/allheaders.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "engine.h"
+#include "prep.h"
+#include "util.h"
+
+#define PI 3.14159265358979323846
+#define SAMPLE_PAGE SOHOA_SOURCE_DIR \
+    "/samples/batch-2026-01/hs-tanky-cchc-2025/ttr-45-tanky-khan/page-001.jpg"
+#define SAMPLE_TRUTH SOHOA_SOURCE_DIR "/samples/truth/ttr-45-tanky-khan/page-001.gt.txt"
+
+/* ---- helpers ---- */
+
+static PIX *test_pix8(int w, int h)
+{
+    PIX *p = pixCreate(w, h, 8);
+    ck_assert_ptr_nonnull(p);
+    pixSetAll(p);
+    pixRasterop(p, w / 10, h / 10, w / 3, h / 5, PIX_CLR, NULL, 0, 0);
+    pixRasterop(p, w / 2, h / 2, w / 4, h / 3, PIX_CLR, NULL, 0, 0);
+    for (int i = 0; i < w; i += 7)
+        pixSetPixel(p, i, (i * 13) % h, (l_uint32)(i % 256));
+    return p;
+}
+
+static uint8_t *read_sample(const char *path, size_t *len)
+{
+    uint8_t *d = NULL;
+    enum sohoa_err e = util_read_file(path, &d, len);
+    ck_assert_msg(e == SOHOA_OK, "cannot read %s", path);
+    return d;
+}
+
+/* the sample page, decoded as the pipeline does, in grey */
+static PIX *sample_grey(int *dpi)
+{
+    size_t len = 0;
+    uint8_t *d = read_sample(SAMPLE_PAGE, &len);
+    PIX *pix = NULL;
+    char why[256] = "";
+    ck_assert_msg(prep_decode(d, len, 0, &pix, why, sizeof why) == SOHOA_OK, "%s", why);
+    free(d);
+    if (dpi)
+        *dpi = prep_page_dpi(pix, NULL);
+    PIX *g = prep_grey(pix);
+    ck_assert_ptr_nonnull(g);
+    ck_assert_int_eq(pixGetDepth(g), 8);
+    pixDestroy(&pix);
+    return g;
+}
+
+static struct ocr_engine *engine(int osd)
+{
+    struct ocr_options opt = {NULL, "vie", osd};
+    char why[512] = "";
+    struct ocr_engine *eng = ocr_engine_new(&opt, why, sizeof why);
+    ck_assert_msg(eng != NULL, "ocr_engine_new: %s", why);
+    return eng;
+}
+
+/* ---- prep_decode ---- */
+
+START_TEST(test_decode_png_jpeg_tiff)
+{
+    PIX *src = test_pix8(320, 200);
+    pixSetResolution(src, 200, 200);
+    static const int formats[] = {IFF_PNG, IFF_JFIF_JPEG, IFF_TIFF_ZIP, IFF_TIFF_G4};
+    for (size_t i = 0; i < sizeof formats / sizeof *formats; i++) {
+        PIX *s = formats[i] == IFF_TIFF_G4 ? pixConvertTo1(src, 128) : pixClone(src);
+        pixSetResolution(s, 200, 200);
+        uint8_t *data = NULL;
+        size_t len = 0;
+        ck_assert_int_eq(pixWriteMem(&data, &len, s, formats[i]), 0);
+        PIX *got = NULL;
+        char why[256] = "";
+        enum sohoa_err e = prep_decode(data, len, 0, &got, why, sizeof why);
+        ck_assert_msg(e == SOHOA_OK, "format %d: %s", formats[i], why);
+        ck_assert_ptr_nonnull(got);
+        ck_assert_int_eq(pixGetWidth(got), 320);
+        ck_assert_int_eq(pixGetHeight(got), 200);
+        ck_assert_int_eq(pixGetDepth(got), pixGetDepth(s));
+        if (formats[i] != IFF_JFIF_JPEG) {
+            l_int32 same = 0;
+            pixEqual(got, s, &same);
+            ck_assert_msg(same, "format %d: decoded image differs", formats[i]);
+        }
+        int from_file = 0;
+        ck_assert_int_eq(prep_page_dpi(got, &from_file), 200);
+        ck_assert_int_eq(from_file, 1);
+        pixDestroy(&got);
+        pixDestroy(&s);
+        lept_free(data);
+    }
+    pixDestroy(&src);
+}
+END_TEST
+
+START_TEST(test_decode_real_jpeg)
+{
+    size_t len = 0;
+    uint8_t *d = read_sample(SAMPLE_PAGE, &len);
+    PIX *pix = NULL;
+    char why[256] = "";
+    ck_assert_int_eq(prep_decode(d, len, 0, &pix, why, sizeof why), SOHOA_OK);
+    ck_assert_int_eq(pixGetWidth(pix), 2517);
+    ck_assert_int_eq(pixGetHeight(pix), 3534);
+    int from_file = 0;
+    ck_assert_int_eq(prep_page_dpi(pix, &from_file), 300);
+    ck_assert_int_eq(from_file, 1);
+    pixDestroy(&pix);
+    free(d);
+}
+END_TEST
+
+START_TEST(test_decode_truncated_jpeg)
+{
+    size_t len = 0;
+    uint8_t *d = read_sample(SAMPLE_PAGE, &len);
+    ck_assert_uint_gt(len, 200);
+    PIX *pix = (PIX *)1;
+    char why[256] = "";
+    enum sohoa_err e = prep_decode(d, 200, 0, &pix, why, sizeof why);
+    ck_assert_int_eq(e, SOHOA_EFORMAT);
+    ck_assert_ptr_null(pix);
+    ck_assert_msg(strlen(why) > 0, "no reason given");
+    free(d);
+}
+END_TEST
+
+/*
+ * The reason names the format found from the file's signature: a JPEG cut
+ * short is a "corrupt JPEG", not a "corrupt unknown".
+ */
+START_TEST(test_decode_truncated_jpeg_reason)
+{
+    size_t len = 0;
+    uint8_t *d = read_sample(SAMPLE_PAGE, &len);
+    PIX *pix = NULL;
+    char why[256] = "";
+    enum sohoa_err e = prep_decode(d, 200, 0, &pix, why, sizeof why);
+    free(d);
+    ck_assert_int_eq(e, SOHOA_EFORMAT);
+    ck_assert_msg(strstr(why, "JPEG") != NULL, "reason for a truncated JPEG: '%s'", why);
+}
+END_TEST
+
+/*
+ * A scan cut short (an interrupted copy) must not be read as a page whose
+ * lower part is blank: libjpeg only warns about the missing data.
+ */
+START_TEST(test_decode_half_jpeg)
+{
+    size_t len = 0;
+    uint8_t *d = read_sample(SAMPLE_PAGE, &len);
+    PIX *pix = NULL;
+    char why[256] = "";
+    enum sohoa_err e = prep_decode(d, len / 2, 0, &pix, why, sizeof why);
+    ck_assert_msg(e == SOHOA_EFORMAT,
+                  "a JPEG cut at half its length decodes (%s) to a %d x %d page",
+                  sohoa_strerror(e), pix ? pixGetWidth(pix) : 0, pix ? pixGetHeight(pix) : 0);
+    ck_assert_ptr_null(pix);
+    ck_assert_msg(strlen(why) > 0, "no reason given");
+    free(d);
+}
+END_TEST
+
+START_TEST(test_decode_garbage)
+{
+    uint8_t buf[4096];
+    uint32_t x = 12345;
+    for (size_t i = 0; i < sizeof buf; i++) {
+        x = x * 1103515245u + 12345u;
+        buf[i] = (uint8_t)(x >> 16);
+    }
+    buf[0] = 'x'; /* no image starts so */
+    PIX *pix = (PIX *)1;
+    char why[256] = "";
+    ck_assert_int_eq(prep_decode(buf, sizeof buf, 0, &pix, why, sizeof why), SOHOA_EFORMAT);
+    ck_assert_ptr_null(pix);
+    ck_assert_str_ne(why, "");
+
+    /* zero bytes */
+    why[0] = '\0';
+    pix = (PIX *)1;
+    enum sohoa_err e = prep_decode(buf, 0, 0, &pix, why, sizeof why);
+    ck_assert_int_ne(e, SOHOA_OK);
+    ck_assert_ptr_null(pix);
+    ck_assert_str_ne(why, "");
+
+    /* a PNG signature followed by garbage */
+    static const uint8_t sig[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
+    memcpy(buf, sig, sizeof sig);
+    why[0] = '\0';
+    e = prep_decode(buf, sizeof buf, 0, &pix, why, sizeof why);
+    ck_assert_int_ne(e, SOHOA_OK);
+    ck_assert_ptr_null(pix);
+    ck_assert_str_ne(why, "");
+}
+END_TEST
+
+static void put_be32(uint8_t *p, uint32_t v)
+{
+    p[0] = (uint8_t)(v >> 24);
+    p[1] = (uint8_t)(v >> 16);
+    p[2] = (uint8_t)(v >> 8);
+    p[3] = (uint8_t)v;
+}
+
+START_TEST(test_decode_png_huge_header)
+{
+    PIX *src = test_pix8(64, 48);
+    uint8_t *data = NULL;
+    size_t len = 0;
+    ck_assert_int_eq(pixWriteMem(&data, &len, src, IFF_PNG), 0);
+    /* signature (8), IHDR length (4), "IHDR" (4), width, height */
+    ck_assert_int_eq(memcmp(data + 12, "IHDR", 4), 0);
+    put_be32(data + 16, 100000);
+    put_be32(data + 20, 100000);
+    PIX *pix = (PIX *)1;
+    char why[256] = "";
+    enum sohoa_err e = prep_decode(data, len, 0, &pix, why, sizeof why);
+    ck_assert_int_eq(e, SOHOA_EUNSAFE);
+    ck_assert_ptr_null(pix);
+    ck_assert_msg(strstr(why, "100000") != NULL, "reason: %s", why);
+
+    /* within the side limit but too many pixels in all */
+    put_be32(data + 16, 50000);
+    put_be32(data + 20, 50000);
+    why[0] = '\0';
+    e = prep_decode(data, len, 0, &pix, why, sizeof why);
+    ck_assert_int_eq(e, SOHOA_EUNSAFE);
+    ck_assert_msg(strstr(why, "50000") != NULL, "reason: %s", why);
+
+    /* a header that lies the other way is caught after decoding */
+    put_be32(data + 16, 65);
+    put_be32(data + 20, 48);
+    e = prep_decode(data, len, 0, &pix, why, sizeof why);
+    ck_assert_int_ne(e, SOHOA_OK);
+    ck_assert_ptr_null(pix);
+    lept_free(data);
+    pixDestroy(&src);
+}
+END_TEST
+
+START_TEST(test_decode_jpeg_huge_header)
+{
+    PIX *src = test_pix8(64, 48);
+    uint8_t *data = NULL;
+    size_t len = 0;
+    ck_assert_int_eq(pixWriteMem(&data, &len, src, IFF_JFIF_JPEG), 0);
+    /* find SOF0: FF C0, length (2), precision (1), height (2), width (2) */
+    size_t sof = 0;
+    for (size_t i = 2; i + 9 < len; i++)
+        if (data[i] == 0xFF && data[i + 1] == 0xC0) {
+            sof = i;
+            break;
+        }
+    ck_assert_uint_gt(sof, 0);
+    ck_assert_int_eq(data[sof + 5] << 8 | data[sof + 6], 48);
+    data[sof + 5] = 0xC3; /* 50000 */
+    data[sof + 6] = 0x50;
+    data[sof + 7] = 0xC3;
+    data[sof + 8] = 0x50;
+    PIX *pix = (PIX *)1;
+    char why[256] = "";
+    enum sohoa_err e = prep_decode(data, len, 0, &pix, why, sizeof why);
+    ck_assert_int_eq(e, SOHOA_EUNSAFE);
+    ck_assert_ptr_null(pix);
+    ck_assert_msg(strstr(why, "50000") != NULL, "reason: %s", why);
+    lept_free(data);
+    pixDestroy(&src);
+}
+END_TEST
+
+START_TEST(test_decode_tiff_frames)
+{
+    PIX *a = test_pix8(120, 90);
+    PIX *b = test_pix8(70, 110);
+    pixInvert(b, b);
+    PIXA *pa = pixaCreate(2);
+    pixaAddPix(pa, a, L_COPY);
+    pixaAddPix(pa, b, L_COPY);
+    uint8_t *data = NULL;
+    size_t len = 0;
+    ck_assert_int_eq(pixaWriteMemMultipageTiff(&data, &len, pa), 0);
+    pixaDestroy(&pa);
+
+    PIX *got = NULL;
+    char why[256] = "";
+    ck_assert_int_eq(prep_decode(data, len, 0, &got, why, sizeof why), SOHOA_OK);
+    ck_assert_int_eq(pixGetWidth(got), 120);
+    ck_assert_int_eq(pixGetHeight(got), 90);
+    l_int32 same = 0;
+    pixEqual(got, a, &same);
+    ck_assert(same);
+    pixDestroy(&got);
+
+    ck_assert_msg(prep_decode(data, len, 1, &got, why, sizeof why) == SOHOA_OK, "%s", why);
+    ck_assert_int_eq(pixGetWidth(got), 70);
+    ck_assert_int_eq(pixGetHeight(got), 110);
+    pixEqual(got, b, &same);
+    ck_assert(same);
+    pixDestroy(&got);
+
+    /* there is no third frame */
+    why[0] = '\0';
+    enum sohoa_err e = prep_decode(data, len, 2, &got, why, sizeof why);
+    ck_assert_int_ne(e, SOHOA_OK);
+    ck_assert_ptr_null(got);
+    ck_assert_str_ne(why, "");
+    lept_free(data);
+    pixDestroy(&a);
+    pixDestroy(&b);
+}
+END_TEST
+
+START_TEST(test_page_dpi)
+{
+    PIX *p = pixCreate(10, 10, 8);
+    int from_file = -1;
+    pixSetResolution(p, 150, 150);
+    ck_assert_int_eq(prep_page_dpi(p, &from_file), 150);
+    ck_assert_int_eq(from_file, 1);
+    /* pixSetResolution ignores values <= 0 */
+    pixSetXRes(p, 0);
+    pixSetYRes(p, 0);
+    ck_assert_int_eq(prep_page_dpi(p, &from_file), 300);
+    ck_assert_int_eq(from_file, 0);
+    pixSetResolution(p, 5000, 5000);
+    from_file = -1;
+    ck_assert_int_eq(prep_page_dpi(p, &from_file), 300);
+    ck_assert_int_eq(from_file, 0);
+    pixSetResolution(p, 72, 72);
+    ck_assert_int_eq(prep_page_dpi(p, &from_file), 72);
+    ck_assert_int_eq(from_file, 1);
+    pixSetResolution(p, 600, 600);
+    ck_assert_int_eq(prep_page_dpi(p, NULL), 600);
+    pixSetXRes(p, 0); /* only one direction known */
+    pixSetYRes(p, 200);
+    ck_assert_int_eq(prep_page_dpi(p, &from_file), 200);
+    ck_assert_int_eq(from_file, 1);
+    pixDestroy(&p);
+}
+END_TEST
+
+START_TEST(test_grey)
+{
+    PIX *g = test_pix8(100, 80);
+    pixSetResolution(g, 240, 240);
+    PIX *c = pixConvertTo32(g);
+    pixSetResolution(c, 240, 240);
+    PIX *b = pixConvertTo1(g, 128);
+    pixSetResolution(b, 240, 240);
+    PIX *cm = pixConvertTo8(b, 1); /* with a colormap */
+    pixSetResolution(cm, 240, 240);
+    PIX *in[] = {g, c, b, cm};
+    for (int i = 0; i < 4; i++) {
+        PIX *out = prep_grey(in[i]);
+        ck_assert_ptr_nonnull(out);
+        ck_assert_int_eq(pixGetDepth(out), 8);
+        ck_assert_ptr_null(pixGetColormap(out));
+        ck_assert_int_eq(pixGetWidth(out), 100);
+        ck_assert_int_eq(pixGetHeight(out), 80);
+        ck_assert_int_eq(pixGetXRes(out), 240);
+        /* black stays black, white stays white */
+        l_uint32 v = 0;
+        pixGetPixel(out, 15, 12, &v);
+        ck_assert_uint_lt(v, 30);
+        pixGetPixel(out, 99, 0, &v);
+        ck_assert_uint_gt(v, 225);
+        pixDestroy(&out);
+    }
+    for (int i = 0; i < 4; i++)
+        pixDestroy(&in[i]);
+}
+END_TEST
+
+/*
+ * A PNG whose background is transparent: viewers show it on white, and so
+ * must the grey page that is recognised (transparent pixels usually hold
+ * black, RGBA 0,0,0,0).
+ */
+START_TEST(test_grey_transparent_png)
+{
+    PIX *rgba = pixCreate(200, 160, 32);
+    pixSetSpp(rgba, 4);
+    pixClearAll(rgba); /* transparent */
+    BOX *b = boxCreate(20, 20, 60, 40);
+    pixSetInRectArbitrary(rgba, b, 0x000000ff); /* opaque black */
+    boxDestroy(&b);
+    uint8_t *data = NULL;
+    size_t len = 0;
+    ck_assert_int_eq(pixWriteMem(&data, &len, rgba, IFF_PNG), 0);
+    pixDestroy(&rgba);
+    PIX *pix = NULL;
+    char why[256] = "";
+    enum sohoa_err e = prep_decode(data, len, 0, &pix, why, sizeof why);
+    lept_free(data);
+    ck_assert_msg(e == SOHOA_OK, "%s", why);
+    PIX *g = prep_grey(pix);
+    pixDestroy(&pix);
+    ck_assert_ptr_nonnull(g);
+    l_uint32 ink = 255, paper = 0;
+    pixGetPixel(g, 40, 30, &ink);
+    pixGetPixel(g, 150, 120, &paper);
+    pixDestroy(&g);
+    ck_assert_msg(ink < 50, "opaque black shows as %u", ink);
+    ck_assert_msg(paper > 200, "transparent background shows as grey %u (black page)", paper);
+}
+END_TEST
+
+/* ---- the engine ---- */
+
+START_TEST(test_engine_missing_language)
+{
+    struct ocr_options opt = {NULL, "xyz", 0};
+    char why[512] = "";
+    struct ocr_engine *eng = ocr_engine_new(&opt, why, sizeof why);
+    ck_assert_ptr_null(eng);
+    ck_assert_msg(strstr(why, "'xyz'") != NULL, "reason: %s", why);
+    ck_assert_int_eq(ocr_model_available(NULL, "xyz"), 0);
+
+    opt.lang = "vie+xyz";
+    why[0] = '\0';
+    eng = ocr_engine_new(&opt, why, sizeof why);
+    ck_assert_ptr_null(eng);
+    ck_assert_msg(strstr(why, "'xyz'") != NULL, "reason: %s", why);
+
+    opt.lang = "vie";
+    opt.datapath = "/nonexistent/tessdata";
+    why[0] = '\0';
+    eng = ocr_engine_new(&opt, why, sizeof why);
+    ck_assert_ptr_null(eng);
+    ck_assert_msg(strstr(why, "/nonexistent/tessdata") != NULL, "reason: %s", why);
+}
+END_TEST
+
+START_TEST(test_orientation)
+{
+    int q = _i;
+    int dpi = 0;
+    PIX *g = sample_grey(&dpi);
+    ck_assert_int_eq(dpi, 300);
+    PIX *turned = pixRotateOrth(g, q);
+    ck_assert_ptr_nonnull(turned);
+    struct ocr_engine *eng = engine(1);
+    int quads = -1;
+    float conf = -1;
+    int rc = ocr_detect_orientation(eng, turned, dpi, &quads, &conf);
+    ck_assert_msg(rc == 0, "OSD could not decide for a page turned %d", q);
+    ck_assert_msg(quads == (4 - q) % 4,
+                  "page turned %d quarter(s) clockwise: got %d quarter(s) back, want %d "
+                  "(confidence %.2f)", q, quads, (4 - q) % 4, conf);
+    ck_assert_msg(conf > 1.0f, "confidence %.2f", conf);
+
+    /* the same page scanned at 150 dpi (OSD then looks at it unscaled) */
+    PIX *small = pixScale(turned, 0.5f, 0.5f);
+    ck_assert_ptr_nonnull(small);
+    quads = -1;
+    rc = ocr_detect_orientation(eng, small, dpi / 2, &quads, &conf);
+    ck_assert_msg(rc == 0 && quads == (4 - q) % 4,
+                  "150 dpi page turned %d: rc %d, got %d quarter(s) back, want %d", q, rc, quads,
+                  (4 - q) % 4);
+    pixDestroy(&small);
+    ocr_engine_free(&eng);
+    ck_assert_ptr_null(eng);
+    pixDestroy(&turned);
+    pixDestroy(&g);
+}
+END_TEST
+
+START_TEST(test_orientation_without_osd)
+{
+    PIX *g = sample_grey(NULL);
+    struct ocr_engine *eng = engine(0);
+    int quads = 7;
+    float conf = 7;
+    ck_assert_int_eq(ocr_detect_orientation(eng, g, 300, &quads, &conf), -1);
+    ck_assert_int_eq(quads, 0);
+    ocr_engine_free(&eng);
+    pixDestroy(&g);
+}
+END_TEST
+
+/*
+ * prep_deskew returns the clockwise rotation it applied (Leptonica's sign:
+ * pixRotate by +a turns clockwise). Turning a page clockwise by `applied`
+ * is undone by turning it by -applied, so the angle returned moves by
+ * -applied from what the page itself needs.
+ */
+START_TEST(test_deskew)
+{
+    static const float applied_deg[] = {2.0f, -3.0f};
+    float applied = applied_deg[_i];
+    PIX *g = sample_grey(NULL);
+    float base = 0;
+    PIX *d0 = prep_deskew(g, &base);
+    ck_assert_ptr_nonnull(d0);
+    ck_assert_msg(fabsf(base) < 1.0f, "the sample page itself needs %.2f degrees", base);
+    pixDestroy(&d0);
+
+    PIX *turned = pixRotate(g, (float)(applied * PI / 180.0), L_ROTATE_AREA_MAP,
+                            L_BRING_IN_WHITE, 0, 0);
+    ck_assert_ptr_nonnull(turned);
+    float angle = 0;
+    PIX *fixed = prep_deskew(turned, &angle);
+    ck_assert_ptr_nonnull(fixed);
+    ck_assert_msg(fabsf(angle - (base - applied)) < 0.3f,
+                  "turned by %.2f (page's own skew %.2f): correction %.2f, want %.2f", applied,
+                  base, angle, base - applied);
+    ck_assert_int_eq(pixGetWidth(fixed), pixGetWidth(turned));
+    ck_assert_int_eq(pixGetHeight(fixed), pixGetHeight(turned));
+    /* the corrected page is (nearly) straight */
+    float rest = 0;
+    PIX *again = prep_deskew(fixed, &rest);
+    ck_assert_msg(fabsf(rest) < 0.3f, "after deskew the page still needs %.2f degrees", rest);
+    pixDestroy(&again);
+    pixDestroy(&fixed);
+    pixDestroy(&turned);
+    pixDestroy(&g);
+}
+END_TEST
+
+START_TEST(test_deskew_blank_page)
+{
+    PIX *blank = pixCreate(800, 1000, 8);
+    pixSetAll(blank);
+    float angle = 99;
+    PIX *out = prep_deskew(blank, &angle);
+    ck_assert_ptr_nonnull(out);
+    ck_assert_float_eq(angle, 0.0f);
+    l_int32 same = 0;
+    pixEqual(out, blank, &same);
+    ck_assert(same);
+    pixDestroy(&out);
+    pixDestroy(&blank);
+}
+END_TEST
+
+START_TEST(test_text_height)
+{
+    PIX *g = sample_grey(NULL);
+    int h = prep_text_height(g);
+    /* 300 dpi, body text of about 13 pt */
+    ck_assert_msg(h >= 15 && h <= 60, "text height %d px", h);
+    PIX *big = pixScale(g, 1.5f, 1.5f);
+    int hb = prep_text_height(big);
+    ck_assert_msg(hb >= h * 13 / 10 && hb <= h * 17 / 10,
+                  "text height %d px, %d px at 1.5 times the size", h, hb);
+    PIX *blank = pixCreate(800, 1000, 8);
+    pixSetAll(blank);
+    ck_assert_int_eq(prep_text_height(blank), 0);
+    pixDestroy(&blank);
+    pixDestroy(&big);
+    pixDestroy(&g);
+}
+END_TEST
+
+START_TEST(test_recognition_scale)
+{
+    ck_assert_float_eq(prep_recognition_scale(0), 1.0f);
+    ck_assert_float_eq(prep_recognition_scale(-5), 1.0f);
+    ck_assert_float_eq(prep_recognition_scale(PREP_TARGET_HEIGHT / 2), 1.0f); /* never enlarged */
+    ck_assert_float_eq(prep_recognition_scale(PREP_TARGET_HEIGHT), 1.0f);
+    ck_assert_float_eq_tol(prep_recognition_scale(PREP_TARGET_HEIGHT * 3 / 2),
+                           (float)PREP_TARGET_HEIGHT / (float)(PREP_TARGET_HEIGHT * 3 / 2), 1e-4f);
+    ck_assert_float_eq_tol(prep_recognition_scale(PREP_TARGET_HEIGHT * 100), 0.5f, 1e-6f);
+    float last = 1.0f;
+    for (int h = 1; h < 400; h++) {
+        float s = prep_recognition_scale(h);
+        ck_assert_msg(s >= 0.5f && s <= 1.0f && s <= last, "scale(%d) = %f", h, s);
+        last = s;
+    }
+}
+END_TEST
+
+/* code points of s with whitespace runs collapsed to one space, trimmed */
+static uint32_t *code_points(const char *s, size_t *pn)
+{
+    size_t n = strlen(s), k = 0;
+    uint32_t *cp = malloc((n + 1) * sizeof *cp);
+    ck_assert_ptr_nonnull(cp);
+    int space = 0;
+    for (size_t i = 0; i < n;) {
+        uint32_t c;
+        i += (size_t)util_utf8_decode((const unsigned char *)s + i, n - i, &c);
+        if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v' ||
+            c == 0xA0) {
+            space = 1;
+            continue;
+        }
+        if (space && k > 0)
+            cp[k++] = ' ';
+        space = 0;
+        cp[k++] = c;
+    }
+    *pn = k;
+    return cp;
+}
+
+static size_t levenshtein(const uint32_t *a, size_t na, const uint32_t *b, size_t nb)
+{
+    size_t *prev = malloc((nb + 1) * sizeof *prev), *cur = malloc((nb + 1) * sizeof *cur);
+    ck_assert_ptr_nonnull(prev);
+    ck_assert_ptr_nonnull(cur);
+    for (size_t j = 0; j <= nb; j++)
+        prev[j] = j;
+    for (size_t i = 1; i <= na; i++) {
+        cur[0] = i;
+        for (size_t j = 1; j <= nb; j++) {
+            size_t sub = prev[j - 1] + (a[i - 1] != b[j - 1]);
+            size_t del = prev[j] + 1, ins = cur[j - 1] + 1;
+            size_t m = sub < del ? sub : del;
+            cur[j] = m < ins ? m : ins;
+        }
+        size_t *t = prev;
+        prev = cur;
+        cur = t;
+    }
+    size_t d = prev[nb];
+    free(prev);
+    free(cur);
+    return d;
+}
+
+static double cer(const char *truth, const char *ocr)
+{
+    size_t nt = 0, no = 0;
+    uint32_t *t = code_points(truth, &nt), *o = code_points(ocr, &no);
+    size_t d = levenshtein(t, nt, o, no);
+    free(t);
+    free(o);
+    return nt ? (double)d / (double)nt : (no ? 1.0 : 0.0);
+}
+
+START_TEST(test_cer_helper)
+{
+    ck_assert_double_eq_tol(cer("abc", "abc"), 0.0, 1e-9);
+    ck_assert_double_eq_tol(cer("a  b\n c", "a b c"), 0.0, 1e-9);
+    ck_assert_double_eq_tol(cer("Quyết", "Quyêt"), 0.2, 1e-9); /* one code point of 5 */
+    ck_assert_double_eq_tol(cer("abcd", "abxd"), 0.25, 1e-9);
+    ck_assert_double_eq_tol(cer("abcd", "ab"), 0.5, 1e-9);
+    ck_assert_double_eq_tol(cer("ab", "xaby"), 1.0, 1e-9);
+}
+END_TEST
+
+START_TEST(test_recognize_sample)
+{
+    int dpi = 0;
+    PIX *g = sample_grey(&dpi);
+    float skew = 0;
+    PIX *page = prep_deskew(g, &skew);
+    ck_assert_ptr_nonnull(page);
+    struct ocr_engine *eng = engine(0);
+    struct ocr_result r;
+    ck_assert_int_eq(ocr_recognize(eng, page, dpi, 0, &r), SOHOA_OK);
+
+    ck_assert_ptr_nonnull(r.text);
+    ck_assert_uint_gt(strlen(r.text), 100);
+    ck_assert(util_utf8_valid(r.text, strlen(r.text)));
+    ck_assert_msg(strstr(r.text, "TỜ TRÌNH") != NULL || strstr(r.text, "Số") != NULL,
+                  "text: %.300s", r.text);
+    ck_assert_msg(r.mean_conf > 70.0f, "mean confidence %.1f", r.mean_conf);
+
+    ck_assert_uint_gt(r.nwords, 100);
+    int w = pixGetWidth(page), h = pixGetHeight(page), eols = 0;
+    double sum = 0;
+    for (size_t i = 0; i < r.nwords; i++) {
+        const struct ocr_word *wd = &r.words[i];
+        ck_assert_ptr_nonnull(wd->text);
+        ck_assert_uint_gt(strlen(wd->text), 0);
+        ck_assert_msg(wd->x1 >= 0 && wd->x1 < wd->x2 && wd->x2 <= w && wd->y1 >= 0 &&
+                      wd->y1 < wd->y2 && wd->y2 <= h,
+                      "word %zu '%s' box %d,%d-%d,%d outside %dx%d", i, wd->text, wd->x1,
+                      wd->y1, wd->x2, wd->y2, w, h);
+        ck_assert_msg(wd->baseline >= wd->y1 && wd->baseline <= wd->y2 + wd->line_height,
+                      "word '%s' baseline %d, box %d..%d", wd->text, wd->baseline, wd->y1,
+                      wd->y2);
+        ck_assert_int_gt(wd->line_height, 0);
+        ck_assert(wd->conf >= 0 && wd->conf <= 100);
+        eols += wd->eol;
+        sum += wd->conf;
+    }
+    ck_assert_double_eq_tol(r.mean_conf, sum / (double)r.nwords, 0.01);
+    ck_assert_int_gt(eols, 10);                 /* many lines */
+    ck_assert_int_lt(eols, (int)r.nwords / 2);  /* of several words each */
+    ck_assert(r.words[r.nwords - 1].eol);
+
+    ck_assert_ptr_nonnull(r.hocr);
+    ck_assert_ptr_nonnull(strstr(r.hocr, "ocr_page"));
+    ck_assert_ptr_nonnull(strstr(r.hocr, "ocrx_word"));
+
+    size_t tlen = 0;
+    uint8_t *truth = read_sample(SAMPLE_TRUTH, &tlen);
+    double rate = cer((const char *)truth, r.text);
+    ck_assert_msg(rate < 0.05, "character error rate %.4f against %s", rate, SAMPLE_TRUTH);
+    free(truth);
+
+    ocr_result_release(&r);
+    ck_assert_ptr_null(r.text);
+    ck_assert_uint_eq(r.nwords, 0);
+    ocr_engine_free(&eng);
+    pixDestroy(&page);
+    pixDestroy(&g);
+}
+END_TEST
+
+START_TEST(test_recognize_blank)
+{
+    PIX *blank = pixCreate(1240, 1754, 8);
+    pixSetAll(blank);
+    struct ocr_engine *eng = engine(0);
+    struct ocr_result r;
+    ck_assert_int_eq(ocr_recognize(eng, blank, 150, 2, &r), SOHOA_OK);
+    ck_assert_ptr_nonnull(r.text);
+    ck_assert_ptr_nonnull(r.hocr);
+    ck_assert_uint_eq(r.nwords, 0);
+    ck_assert_float_eq(r.mean_conf, 0.0f);
+    ocr_result_release(&r);
+    ocr_engine_free(&eng);
+    pixDestroy(&blank);
+}
+END_TEST
+
+static Suite *ocr_suite(void)
+{
+    Suite *s = suite_create("ocr");
+    TCase *tc = tcase_create("decode");
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, test_decode_png_jpeg_tiff);
+    tcase_add_test(tc, test_decode_real_jpeg);
+    tcase_add_test(tc, test_decode_truncated_jpeg);
+    tcase_add_test(tc, test_decode_truncated_jpeg_reason);
+    tcase_add_test(tc, test_decode_half_jpeg);
+    tcase_add_test(tc, test_decode_garbage);
+    tcase_add_test(tc, test_decode_png_huge_header);
+    tcase_add_test(tc, test_decode_jpeg_huge_header);
+    tcase_add_test(tc, test_decode_tiff_frames);
+    tcase_add_test(tc, test_page_dpi);
+    tcase_add_test(tc, test_grey);
+    tcase_add_test(tc, test_grey_transparent_png);
+    tcase_add_test(tc, test_cer_helper);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("engine");
+    tcase_set_timeout(tc, 600);
+    tcase_add_test(tc, test_engine_missing_language);
+    tcase_add_loop_test(tc, test_orientation, 0, 4);
+    tcase_add_test(tc, test_orientation_without_osd);
+    tcase_add_loop_test(tc, test_deskew, 0, 2);
+    tcase_add_test(tc, test_deskew_blank_page);
+    tcase_add_test(tc, test_text_height);
+    tcase_add_test(tc, test_recognition_scale);
+    tcase_add_test(tc, test_recognize_sample);
+    tcase_add_test(tc, test_recognize_blank);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    if (!ocr_model_available(NULL, "vie")) {
+        fprintf(stderr, "check_ocr: the Tesseract 'vie' model is absent: skipped\n");
+        return 77;
+    }
+    setMsgSeverity(L_SEVERITY_NONE);
+    SRunner *sr = srunner_create(ocr_suite());
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? 0 : 1;
+}
