@@ -2,11 +2,12 @@
  * engine.c - Tesseract through its C API.
  *
  *   life cycle:   ocr_engine_new, ocr_engine_free, ocr_engine_datapath
- *   orientation:  ocr_detect_orientation
+ *   orientation:  ocr_detect_orientation, ocr_orientation, ocr_confidence
  *   recognition:  ocr_recognize, ocr_result_release
  *   model check:  ocr_model_available
  */
 #include "engine.h"
+#include "prep.h"
 
 #include <leptonica/allheaders.h>
 #include <stdio.h>
@@ -278,4 +279,53 @@ void ocr_result_release(struct ocr_result *res)
         free(res->words[i].text);
     free(res->words);
     memset(res, 0, sizeof *res);
+}
+
+float ocr_confidence(struct ocr_engine *eng, struct Pix *pix, int dpi)
+{
+    TessBaseAPISetImage2(eng->api, pix);
+    TessBaseAPISetSourceResolution(eng->api, dpi);
+    float conf = 0;
+    if (TessBaseAPIRecognize(eng->api, NULL) == 0) {
+        int *wc = TessBaseAPIAllWordConfidences(eng->api);
+        /* words of garbage are many and short: weigh by count, cap at 0 */
+        double sum = 0;
+        int n = 0;
+        for (int i = 0; wc && wc[i] >= 0; i++, n++)
+            sum += wc[i];
+        if (n > 0)
+            conf = (float)(sum / n);
+        TessDeleteIntArray(wc);
+    }
+    TessBaseAPIClear(eng->api);
+    return conf;
+}
+
+/* OSD confidence from which its answer is taken as it is */
+#define OSD_SURE 6.0f
+
+void ocr_orientation(struct ocr_engine *eng, struct Pix *grey, int dpi, int *quads,
+                     enum ocr_orient_how *how)
+{
+    int q = 0;
+    float conf = 0;
+    *quads = 0;
+    *how = OCR_ORIENT_NONE;
+    if (ocr_detect_orientation(eng, grey, dpi, &q, &conf) == 0 && conf >= OSD_SURE) {
+        *quads = q;
+        *how = OCR_ORIENT_OSD;
+        return;
+    }
+    int dir = prep_line_direction(grey);
+    if (dir < 0)
+        return; /* no text to speak of: leave the page as it is */
+    int a = dir == 0 ? 0 : 1, b = a + 2;
+    PIX *ba = prep_text_band(grey, a), *bb = prep_text_band(grey, b);
+    if (ba && bb) {
+        float ca = ocr_confidence(eng, ba, dpi), cb = ocr_confidence(eng, bb, dpi);
+        *quads = cb > ca ? b : a;
+        *how = OCR_ORIENT_BAND;
+    }
+    pixDestroy(&ba);
+    pixDestroy(&bb);
 }

@@ -51,6 +51,18 @@ const char *ocr_engine_datapath(const struct ocr_engine *eng);
 int ocr_detect_orientation(struct ocr_engine *eng, struct Pix *grey, int dpi,
                            int *quads, float *conf);
 
+/*
+ * Orientation of a page, made sure: OSD first; when OSD is unsure, the
+ * direction of the text lines picks 0/180 or 90/270 and the recognition
+ * confidence on a band of text at both turns decides. *how tells which.
+ */
+enum ocr_orient_how { OCR_ORIENT_OSD, OCR_ORIENT_BAND, OCR_ORIENT_NONE };
+void ocr_orientation(struct ocr_engine *eng, struct Pix *grey, int dpi, int *quads,
+                     enum ocr_orient_how *how);
+
+/* Mean word confidence of Tesseract on an image (0 if no words). */
+float ocr_confidence(struct ocr_engine *eng, struct Pix *pix, int dpi);
+
 /* Recognise a prepared page. page_no (0-based) numbers the hOCR ids. */
 enum sohoa_err ocr_recognize(struct ocr_engine *eng, struct Pix *pix, int dpi,
                              int page_no, struct ocr_result *res);

@@ -4,6 +4,7 @@
  *   decoding:   prep_decode, prep_page_dpi
  *   clean-up:   prep_grey, prep_deskew
  *   scale:      prep_text_height, prep_recognition_scale
+ *   layout:     prep_line_direction, prep_text_band
  */
 #include "prep.h"
 
@@ -11,6 +12,7 @@
 
 #include <leptonica/allheaders.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 #include <stdio.h>
 
@@ -182,4 +184,89 @@ float prep_recognition_scale(int height)
     if (s < 0.5f)
         s = 0.5f;
     return s;
+}
+
+/* Coefficient of variation of the ink profile along rows or columns. */
+static double profile_cv(PIX *bin, int by_rows)
+{
+    NUMA *na = by_rows ? pixCountPixelsByRow(bin, NULL) : pixCountPixelsByColumn(bin);
+    if (!na)
+        return 0;
+    int n = numaGetCount(na);
+    /* leave out the outer tenth on each side: borders and scanner shadows */
+    int lo = n / 10, hi = n - n / 10;
+    double sum = 0, sum2 = 0;
+    int k = 0;
+    for (int i = lo; i < hi; i++) {
+        l_float32 v;
+        numaGetFValue(na, i, &v);
+        sum += v;
+        sum2 += (double)v * v;
+        k++;
+    }
+    numaDestroy(&na);
+    if (k == 0 || sum <= 0)
+        return 0;
+    double mean = sum / k, var = sum2 / k - mean * mean;
+    return var > 0 ? sqrt(var) / mean : 0;
+}
+
+int prep_line_direction(struct Pix *grey)
+{
+    PIX *bin = pixConvertTo1(grey, 160);
+    /* 1/4 size: characters merge into lines, lines stay apart */
+    PIX *red = bin ? pixReduceRankBinaryCascade(bin, 1, 1, 0, 0) : NULL;
+    int dir = -1;
+    if (red) {
+        l_int32 ink = 0;
+        pixCountPixels(red, &ink, NULL);
+        double frac = (double)ink / ((double)pixGetWidth(red) * pixGetHeight(red));
+        if (frac > 0.002) {
+            double rows = profile_cv(red, 1), cols = profile_cv(red, 0);
+            dir = rows >= cols ? 0 : 1;
+        }
+    }
+    pixDestroy(&red);
+    pixDestroy(&bin);
+    return dir;
+}
+
+struct Pix *prep_text_band(struct Pix *grey, int quads)
+{
+    PIX *turned = quads ? pixRotateOrth(grey, quads) : pixClone(grey);
+    if (!turned)
+        return NULL;
+    int w = pixGetWidth(turned), h = pixGetHeight(turned);
+    int band = h / 5;
+    PIX *bin = pixConvertTo1(turned, 160);
+    NUMA *rows = bin ? pixCountPixelsByRow(bin, NULL) : NULL;
+    int best = h / 2 - band / 2;
+    if (rows) {
+        /* the band with the most rows that look like text: some ink, but
+         * not a solid bar (borders, rules, pictures) */
+        int n = numaGetCount(rows), cnt = 0, bestcnt = -1;
+        int *good = calloc((size_t)n, sizeof *good);
+        for (int i = 0; good && i < n; i++) {
+            l_float32 v;
+            numaGetFValue(rows, i, &v);
+            good[i] = v > 0.01f * w && v < 0.35f * w;
+        }
+        for (int i = 0; good && i < n; i++) {
+            cnt += good[i];
+            if (i >= band)
+                cnt -= good[i - band];
+            if (i >= band - 1 && cnt > bestcnt) {
+                bestcnt = cnt;
+                best = i - band + 1;
+            }
+        }
+        free(good);
+    }
+    numaDestroy(&rows);
+    pixDestroy(&bin);
+    BOX *box = boxCreate(0, best < 0 ? 0 : best, w, band);
+    PIX *out = box ? pixClipRectangle(turned, box, NULL) : NULL;
+    boxDestroy(&box);
+    pixDestroy(&turned);
+    return out;
 }

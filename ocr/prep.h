@@ -50,4 +50,18 @@ int prep_text_height(struct Pix *grey);
 #define PREP_TARGET_HEIGHT 20
 float prep_recognition_scale(int height);
 
+/*
+ * Do the page's text lines run across (0) or up and down (1)? Compares how
+ * strongly ink alternates from row to row and from column to column.
+ * Returns -1 when the page shows too little ink to tell.
+ */
+int prep_line_direction(struct Pix *grey);
+
+/*
+ * A band of the page holding text lines, about a fifth of its height, cut
+ * from the page turned by `quads` clockwise quarter turns. For choosing
+ * between two orientations by recognising only a part of the page.
+ */
+struct Pix *prep_text_band(struct Pix *grey, int quads);
+
 #endif

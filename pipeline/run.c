@@ -383,7 +383,7 @@ static enum sohoa_err process_page(struct run *r, struct ocr_engine *eng,
                                    const struct job *j, struct page_out *po,
                                    char *why, size_t whysz)
 {
-    PIX *orig = NULL, *grey = NULL, *up = NULL, *rec = NULL;
+    PIX *orig = NULL, *grey = NULL, *work = NULL, *up = NULL, *rec = NULL;
     enum sohoa_err err;
 
     err = prep_decode(j->blob->data, j->blob->len, j->frame, &orig, why, whysz);
@@ -398,33 +398,37 @@ static enum sohoa_err process_page(struct run *r, struct ocr_engine *eng,
         err = SOHOA_EFORMAT;
         goto cleanup;
     }
-    po->quads = 0;
-    if (r->opt->osd) {
-        int quads = 0;
-        float conf = 0;
-        if (ocr_detect_orientation(eng, grey, po->dpi, &quads, &conf) == 0 &&
-            quads != 0 && conf >= 5.0f)
-            po->quads = quads;
-    }
-    up = po->quads ? pixRotateOrth(grey, po->quads) : pixClone(grey);
-    if (!up) {
-        snprintf(why, whysz, "out of memory turning the page");
-        err = SOHOA_ENOMEM;
-        goto cleanup;
-    }
-    {
-        PIX *straight = prep_deskew(up, &po->skew);
-        float scale = straight ? prep_recognition_scale(prep_text_height(straight)) : 1.0f;
-        rec = scale != 1.0f ? pixScale(straight, scale, scale) : pixClone(straight);
-        pixDestroy(&straight);
-        po->scale = scale;
-    }
-    if (!rec) {
+    /* the scale the text wants for recognition; orientation is found on
+     * the page at that scale */
+    po->scale = prep_recognition_scale(prep_text_height(grey));
+    work = po->scale != 1.0f ? pixScale(grey, po->scale, po->scale) : pixClone(grey);
+    if (!work) {
         snprintf(why, whysz, "out of memory preparing the page");
         err = SOHOA_ENOMEM;
         goto cleanup;
     }
-    err = ocr_recognize(eng, rec, (int)(po->dpi * po->scale + 0.5f), j->seq - 1, &po->res);
+    int wdpi = (int)(po->dpi * po->scale + 0.5f);
+    po->quads = 0;
+    if (r->opt->osd) {
+        enum ocr_orient_how how;
+        ocr_orientation(eng, work, wdpi, &po->quads, &how);
+    }
+    /* turn and straighten at full resolution, then scale: rotating the
+     * scaled page costs accuracy */
+    up = po->quads ? pixRotateOrth(grey, po->quads) : pixClone(grey);
+    if (up) {
+        PIX *straight = prep_deskew(up, &po->skew);
+        if (straight)
+            rec = po->scale != 1.0f ? pixScale(straight, po->scale, po->scale)
+                                    : pixClone(straight);
+        pixDestroy(&straight);
+    }
+    if (!rec) {
+        snprintf(why, whysz, "out of memory turning the page");
+        err = SOHOA_ENOMEM;
+        goto cleanup;
+    }
+    err = ocr_recognize(eng, rec, wdpi, j->seq - 1, &po->res);
     if (err) {
         snprintf(why, whysz, "recognition failed");
         goto cleanup;
@@ -438,6 +442,7 @@ static enum sohoa_err process_page(struct run *r, struct ocr_engine *eng,
 cleanup:
     pixDestroy(&rec);
     pixDestroy(&up);
+    pixDestroy(&work);
     pixDestroy(&grey);
     pixDestroy(&orig);
     return err;
