@@ -60,6 +60,9 @@ static const char schema[] =
     "  nwords INTEGER,\n"
     "  width INTEGER, height INTEGER, dpi INTEGER,\n"
     "  orientation INTEGER, skew REAL,\n"
+    "  orient_how TEXT,\n"
+    "  blank INTEGER NOT NULL DEFAULT 0,\n"
+    "  low_conf REAL,\n"
     "  text TEXT,\n"
     "  hocr TEXT,\n"
     "  updated_at TEXT NOT NULL,\n"
@@ -536,10 +539,11 @@ enum sohoa_err db_page_done(struct db *db, int64_t page, const struct db_page_re
     util_now_iso(now, sizeof now);
     return step_done(db, prep(db,
         "UPDATE page SET state='done', reason=NULL, text=?, hocr=?, confidence=?,"
-        " nwords=?, width=?, height=?, dpi=?, orientation=?, skew=?, updated_at=?"
-        " WHERE id=?",
-        "ttdIIIIIdti", r->text, r->hocr, (double)r->confidence, r->nwords, r->width,
-        r->height, r->dpi, r->orientation, (double)r->skew, now, page),
+        " nwords=?, width=?, height=?, dpi=?, orientation=?, skew=?, blank=?,"
+        " low_conf=?, orient_how=?, updated_at=? WHERE id=?",
+        "ttdIIIIIdIdtti", r->text, r->hocr, (double)r->confidence, r->nwords, r->width,
+        r->height, r->dpi, r->orientation, (double)r->skew, r->blank,
+        (double)r->low_conf, r->orient_how, now, page),
         "record page result");
 }
 
@@ -576,6 +580,14 @@ enum sohoa_err db_status_get(struct db *db, struct db_status *s)
     s->pages_done = count(db, "SELECT count(*) FROM page WHERE state='done'");
     s->pages_failed = count(db, "SELECT count(*) FROM page WHERE state='failed'");
     s->pages_pending = count(db, "SELECT count(*) FROM page WHERE state='pending'");
+    s->pages_blank = count(db, "SELECT count(*) FROM page WHERE state='done' AND blank");
+    {
+        char sql[256];
+        snprintf(sql, sizeof sql, "SELECT count(*) FROM page WHERE state='done' AND NOT blank"
+                 " AND (confidence < %f OR low_conf >= %f)", DB_REVIEW_CONF,
+                 DB_REVIEW_LOW_SHARE);
+        s->pages_review = count(db, sql);
+    }
     s->failures = count(db, "SELECT count(*) FROM failure f WHERE f.batch_id IN"
                             " (SELECT max(id) FROM batch GROUP BY source)");
     if (s->batches < 0 || s->pages_done < 0)
@@ -608,4 +620,31 @@ enum sohoa_err db_each_failed(struct db *db, db_failed_fn fn, void *ctx)
            (const char *)sqlite3_column_text(st, 2));
     sqlite3_finalize(st);
     return SOHOA_OK;
+}
+
+enum sohoa_err db_review_pages(struct db *db, int limit, db_review_fn fn, void *ctx)
+{
+    sqlite3_stmt *st = prep(db,
+        "SELECT p.id, s.name, d.name, p.source, coalesce(p.orient_how, ''), p.seq,"
+        " coalesce(p.orientation, 0), coalesce(p.nwords, 0), coalesce(p.confidence, 0),"
+        " coalesce(p.low_conf, 0), coalesce(p.skew, 0) FROM page p"
+        " JOIN document d ON d.id=p.document_id JOIN dossier s ON s.id=d.dossier_id"
+        " WHERE p.state='done' AND NOT p.blank AND (p.confidence < ? OR p.low_conf >= ?)"
+        " ORDER BY p.low_conf DESC, p.confidence ASC, p.id LIMIT ?",
+        "ddI", DB_REVIEW_CONF, DB_REVIEW_LOW_SHARE, limit > 0 ? limit : -1);
+    if (!st)
+        return fail(db, "list pages for review");
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        struct db_review_row row = {
+            sqlite3_column_int64(st, 0), (const char *)sqlite3_column_text(st, 1),
+            (const char *)sqlite3_column_text(st, 2), (const char *)sqlite3_column_text(st, 3),
+            (const char *)sqlite3_column_text(st, 4), sqlite3_column_int(st, 5),
+            sqlite3_column_int(st, 6), sqlite3_column_int(st, 7),
+            sqlite3_column_double(st, 8), sqlite3_column_double(st, 9),
+            sqlite3_column_double(st, 10)};
+        fn(ctx, &row);
+    }
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? SOHOA_OK : fail(db, "list pages for review");
 }

@@ -62,7 +62,27 @@ struct db_page_result {
     int orientation;        /* degrees turned clockwise to make upright */
     float skew;             /* degrees */
     int nwords;
+    int blank;              /* blank page: kept, not recognised */
+    float low_conf;         /* share of words below DB_LOW_CONF */
+    const char *orient_how; /* "osd", "band" or "none" */
 };
+
+/* A word below this confidence (0..100) is doubtful. */
+#define DB_LOW_CONF 60
+/* Pages below this mean confidence, or with this share of doubtful words,
+ * are listed for review. */
+#define DB_REVIEW_CONF 85.0
+#define DB_REVIEW_LOW_SHARE 0.10
+
+struct db_review_row {
+    int64_t page_id;
+    const char *dossier, *document, *source, *orient_how;
+    int page, orientation, nwords;
+    double confidence, low_conf, skew;
+};
+typedef void (*db_review_fn)(void *ctx, const struct db_review_row *row);
+/* Pages that need a human look, worst first. */
+enum sohoa_err db_review_pages(struct db *db, int limit, db_review_fn fn, void *ctx);
 
 enum sohoa_err db_page_done(struct db *db, int64_t page, const struct db_page_result *r);
 enum sohoa_err db_page_failed(struct db *db, int64_t page, const char *reason);
@@ -95,6 +115,8 @@ struct db_status {
     int64_t docs_done, docs_failed, docs_pending;
     int64_t pages_done, pages_failed, pages_pending;
     int64_t failures;   /* entries that are not pages */
+    int64_t pages_blank;
+    int64_t pages_review;
 };
 enum sohoa_err db_status_get(struct db *db, struct db_status *st);
 

@@ -4,7 +4,7 @@
  *   decoding:   prep_decode, prep_page_dpi
  *   clean-up:   prep_grey, prep_deskew
  *   scale:      prep_text_height, prep_recognition_scale
- *   layout:     prep_line_direction, prep_text_band
+ *   layout:     prep_line_direction, prep_text_band, prep_is_blank
  */
 #include "prep.h"
 
@@ -269,4 +269,72 @@ struct Pix *prep_text_band(struct Pix *grey, int quads)
     boxDestroy(&box);
     pixDestroy(&turned);
     return out;
+}
+
+/* Marks that sit in a line with at least two others of their size. */
+static int count_text_marks(BOXA *boxes, int minh, int maxh, int enough)
+{
+    int n = boxaGetCount(boxes), found = 0;
+    l_int32 *x = malloc(sizeof(l_int32) * (size_t)(n ? n : 1) * 4);
+    if (!x)
+        return 0;
+    int m = 0;
+    for (int i = 0; i < n; i++) {
+        l_int32 bx, by, bw, bh;
+        boxaGetBoxGeometry(boxes, i, &bx, &by, &bw, &bh);
+        if (bh >= minh && bh <= maxh && bw <= 3 * maxh) {
+            x[4 * m] = bx;
+            x[4 * m + 1] = by;
+            x[4 * m + 2] = bw;
+            x[4 * m + 3] = bh;
+            m++;
+        }
+    }
+    for (int i = 0; i < m && found < enough; i++) {
+        double cyi = x[4 * i + 1] + x[4 * i + 3] / 2.0;
+        int hi = x[4 * i + 3], near = 0;
+        for (int j = 0; j < m && near < 2; j++) {
+            if (j == i)
+                continue;
+            int hj = x[4 * j + 3];
+            double cyj = x[4 * j + 1] + hj / 2.0;
+            int hmax = hi > hj ? hi : hj;
+            if (2 * hj < hi || 2 * hi < hj || fabs(cyi - cyj) > hmax / 2.0)
+                continue;
+            int gap = x[4 * j] > x[4 * i] ? x[4 * j] - (x[4 * i] + x[4 * i + 2])
+                                          : x[4 * i] - (x[4 * j] + x[4 * j + 2]);
+            if (gap <= 3 * hmax)
+                near++;
+        }
+        if (near >= 2)
+            found++;
+    }
+    free(x);
+    return found;
+}
+
+int prep_is_blank(struct Pix *grey, int dpi)
+{
+    int w = pixGetWidth(grey), h = pixGetHeight(grey);
+    if (dpi <= 0)
+        dpi = 300;
+    /* leave out the edges, where scanner borders and punch holes are */
+    int mx = w / 14, my = h / 14;
+    BOX *inner = boxCreate(mx, my, w - 2 * mx, h - 2 * my);
+    PIX *core = inner ? pixClipRectangle(grey, inner, NULL) : NULL;
+    boxDestroy(&inner);
+    if (!core)
+        return 0;
+    /* paper made even (yellowing, uneven light) at level 200; faint print
+     * is still well below what shows through from the back */
+    PIX *norm = pixBackgroundNormSimple(core, NULL, NULL);
+    PIX *bin = pixConvertTo1(norm ? norm : core, 150);
+    BOXA *boxes = bin ? pixConnComp(bin, NULL, 8) : NULL;
+    /* characters: 1.2 mm to 10 mm tall, in lines */
+    int marks = boxes ? count_text_marks(boxes, dpi * 12 / 254, dpi * 100 / 254, 6) : 6;
+    boxaDestroy(&boxes);
+    pixDestroy(&bin);
+    pixDestroy(&norm);
+    pixDestroy(&core);
+    return marks < 6;
 }

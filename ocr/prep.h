@@ -51,6 +51,13 @@ int prep_text_height(struct Pix *grey);
 float prep_recognition_scale(int height);
 
 /*
+ * Is the page blank (a blank back, perhaps with specks, show-through or a
+ * scanner border)? Counts dark, character-sized marks away from the edges;
+ * a page with a single written name is not blank.
+ */
+int prep_is_blank(struct Pix *grey, int dpi);
+
+/*
  * Do the page's text lines run across (0) or up and down (1)? Compares how
  * strongly ink alternates from row to row and from column to column.
  * Returns -1 when the page shows too little ink to tell.

@@ -251,6 +251,9 @@ int cmd_run(struct cmd_ctx *c, int argc, char **argv)
     fprintf(stderr, "sohoa: %d pages: %d done, %d failed, %d already done; "
                     "%d entries refused; %s (%.1f pages/min)\n",
             sum.total, sum.done, sum.failed, sum.skipped, sum.problems, el, ppm);
+    if (sum.blank)
+        fprintf(stderr, "sohoa: %d of the pages done are blank (kept, not recognised)\n",
+                sum.blank);
     int rc = EXIT_ALL_DONE;
     if (sum.failed || sum.problems) {
         /* list every failure with its reason, from the database */
@@ -377,12 +380,14 @@ int cmd_status(struct cmd_ctx *c, int argc, char **argv)
     if (json) {
         printf("{\"batches\": %lld, \"dossiers\": %lld, \"documents\": {\"total\": %lld,"
                " \"done\": %lld, \"failed\": %lld, \"pending\": %lld},"
-               " \"pages\": {\"done\": %lld, \"failed\": %lld, \"pending\": %lld},"
+               " \"pages\": {\"done\": %lld, \"failed\": %lld, \"pending\": %lld,"
+               " \"blank\": %lld, \"to_review\": %lld},"
                " \"refused_entries\": %lld}\n",
                (long long)s.batches, (long long)s.dossiers, (long long)s.documents,
                (long long)s.docs_done, (long long)s.docs_failed, (long long)s.docs_pending,
                (long long)s.pages_done, (long long)s.pages_failed,
-               (long long)s.pages_pending, (long long)s.failures);
+               (long long)s.pages_pending, (long long)s.pages_blank,
+               (long long)s.pages_review, (long long)s.failures);
     } else {
         printf("data folder: %s\n", c->data_dir);
         printf("batches run: %lld, dossiers: %lld\n", (long long)s.batches,
@@ -393,6 +398,8 @@ int cmd_status(struct cmd_ctx *c, int argc, char **argv)
         printf("pages:       %lld done, %lld failed, %lld pending\n",
                (long long)s.pages_done, (long long)s.pages_failed,
                (long long)s.pages_pending);
+        printf("             %lld blank (kept, not recognised), %lld to review"
+               " (sohoa review)\n", (long long)s.pages_blank, (long long)s.pages_review);
         if (s.pages_failed || s.failures) {
             struct failed_ctx fc = {0, stdout};
             printf("needs attention:\n");
@@ -474,4 +481,96 @@ int cmd_text(struct cmd_ctx *c, int argc, char **argv)
     db_pages_free(pages, n);
     db_close(&db);
     return rc;
+}
+
+/* ---- review ---- */
+
+struct review_ctx {
+    int json;
+    int n;
+    struct strbuf out;
+};
+
+static void print_review(void *ctx, const struct db_review_row *r)
+{
+    struct review_ctx *rc = ctx;
+    if (rc->json) {
+        strbuf_adds(&rc->out, rc->n ? ",\n  {" : "\n  {");
+        strbuf_adds(&rc->out, "\"dossier\": ");
+        strbuf_add_json(&rc->out, r->dossier);
+        strbuf_adds(&rc->out, ", \"document\": ");
+        strbuf_add_json(&rc->out, r->document);
+        strbuf_addf(&rc->out, ", \"page\": %d, \"source\": ", r->page);
+        strbuf_add_json(&rc->out, r->source);
+        strbuf_addf(&rc->out, ", \"confidence\": %.1f, \"low_confidence_share\": %.3f,"
+                    " \"words\": %d, \"orientation\": %d, \"orientation_by\": ",
+                    r->confidence, r->low_conf, r->nwords, r->orientation);
+        strbuf_add_json(&rc->out, r->orient_how);
+        strbuf_addf(&rc->out, ", \"skew\": %.2f}", r->skew);
+    } else {
+        if (rc->n == 0)
+            printf("%-48s %4s %6s %7s %6s %6s\n", "document", "page", "conf", "doubt%",
+                   "words", "turned");
+        char doc[256];
+        snprintf(doc, sizeof doc, "%s/%s", r->dossier, r->document);
+        printf("%-48s %4d %6.1f %6.1f%% %6d %5d°%s\n", doc, r->page, r->confidence,
+               100.0 * r->low_conf, r->nwords, r->orientation,
+               strcmp(r->orient_how, "band") == 0 ? " (by text)" : "");
+    }
+    rc->n++;
+}
+
+int cmd_review(struct cmd_ctx *c, int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"json", no_argument, NULL, 'J'},
+        {"limit", required_argument, NULL, 'n'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0}};
+    int json = 0, limit = 50, ch;
+    optind = 1;
+    while ((ch = getopt_long(argc, argv, "n:h", longopts, NULL)) != -1) {
+        switch (ch) {
+        case 'J': json = 1; break;
+        case 'n':
+            if (parse_int(optarg, 1, 1000000, &limit) < 0) {
+                fprintf(stderr, "sohoa review: --limit wants a number, not '%s'\n", optarg);
+                return EXIT_USAGE;
+            }
+            break;
+        case 'h':
+            printf("usage: sohoa review [--json] [--limit N]\n");
+            return EXIT_ALL_DONE;
+        default:
+            return EXIT_USAGE;
+        }
+    }
+    if (optind != argc) {
+        fprintf(stderr, "usage: sohoa review [--json] [--limit N]\n");
+        return EXIT_USAGE;
+    }
+    struct db *db = open_query_db(c);
+    if (!db)
+        return EXIT_FATAL;
+    struct review_ctx rc = {json, 0, STRBUF_INIT};
+    if (json)
+        strbuf_adds(&rc.out, "{\"pages\": [");
+    enum sohoa_err err = db_review_pages(db, limit, print_review, &rc);
+    if (err) {
+        fprintf(stderr, "sohoa: %s\n", db_errmsg(db));
+        strbuf_release(&rc.out);
+        db_close(&db);
+        return EXIT_FATAL;
+    }
+    if (json) {
+        strbuf_adds(&rc.out, rc.n ? "\n]}\n" : "]}\n");
+        fputs(rc.out.buf, stdout);
+    } else if (rc.n == 0) {
+        fprintf(stderr, "sohoa: no page needs a look (mean confidence >= %.0f and"
+                        " under %.0f%% doubtful words everywhere)\n",
+                DB_REVIEW_CONF, 100 * DB_REVIEW_LOW_SHARE);
+    }
+    strbuf_release(&rc.out);
+    db_close(&db);
+    return EXIT_ALL_DONE;
 }

@@ -19,5 +19,6 @@ int cmd_run(struct cmd_ctx *c, int argc, char **argv);
 int cmd_search(struct cmd_ctx *c, int argc, char **argv);
 int cmd_status(struct cmd_ctx *c, int argc, char **argv);
 int cmd_text(struct cmd_ctx *c, int argc, char **argv);
+int cmd_review(struct cmd_ctx *c, int argc, char **argv);
 
 #endif

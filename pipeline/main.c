@@ -21,6 +21,7 @@ static const struct subcommand commands[] = {
     {"search", cmd_search, "search QUERY [--json] [--limit N]   search recognised text"},
     {"status", cmd_status, "status [--json]   what is done, failed and pending"},
     {"text", cmd_text, "text DOC [--page N]   print a document's recognised text"},
+    {"review", cmd_review, "review [--json] [--limit N]   pages that need a human look, worst first"},
     {NULL, NULL, NULL}};
 
 static void usage(FILE *f)

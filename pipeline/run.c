@@ -77,7 +77,7 @@ struct run {
     enum sohoa_err fatal;
     char fatalmsg[512];
 
-    int total, done, failed, skipped;
+    int total, done, failed, skipped, blank;
     double t0;
 };
 
@@ -377,6 +377,9 @@ struct page_out {
     int w, h, dpi, quads;
     float skew;
     float scale;        /* recognition scale */
+    int blank;
+    float low_conf;
+    const char *orient_how;
 };
 
 static enum sohoa_err process_page(struct run *r, struct ocr_engine *eng,
@@ -409,9 +412,33 @@ static enum sohoa_err process_page(struct run *r, struct ocr_engine *eng,
     }
     int wdpi = (int)(po->dpi * po->scale + 0.5f);
     po->quads = 0;
+    po->orient_how = "none";
+    po->blank = prep_is_blank(work, wdpi);
+    if (po->blank) {
+        /* kept in the archive copy as scanned, not recognised */
+        static const char *const empty = "";
+        struct pdf_page_geom g = {0, 0.0f, po->dpi, pixGetWidth(work),
+                                  pixGetHeight(work), po->scale};
+        po->res.text = strdup(empty);
+        struct strbuf h = STRBUF_INIT;
+        strbuf_addf(&h, "  <div class='ocr_page' id='page_%d' title='bbox 0 0 %d %d;"
+                    " ppageno %d'></div>\n", j->seq, po->w, po->h, j->seq - 1);
+        po->res.hocr = strbuf_detach(&h, NULL);
+        if (!po->res.text || !po->res.hocr) {
+            snprintf(why, whysz, "out of memory");
+            err = SOHOA_ENOMEM;
+            goto cleanup;
+        }
+        err = pdf_page_build(j->blob->data, j->blob->len, orig, &g, NULL, 0, &po->part);
+        if (err)
+            snprintf(why, whysz, "cannot build PDF page: %s", sohoa_strerror(err));
+        goto cleanup;
+    }
     if (r->opt->osd) {
         enum ocr_orient_how how;
         ocr_orientation(eng, work, wdpi, &po->quads, &how);
+        po->orient_how = how == OCR_ORIENT_OSD ? "osd" : how == OCR_ORIENT_BAND ? "band"
+                                                                              : "none";
     }
     /* turn and straighten at full resolution, then scale: rotating the
      * scaled page costs accuracy */
@@ -432,6 +459,12 @@ static enum sohoa_err process_page(struct run *r, struct ocr_engine *eng,
     if (err) {
         snprintf(why, whysz, "recognition failed");
         goto cleanup;
+    }
+    {
+        size_t low = 0;
+        for (size_t i = 0; i < po->res.nwords; i++)
+            low += po->res.words[i].conf < DB_LOW_CONF;
+        po->low_conf = po->res.nwords ? (float)low / (float)po->res.nwords : 0.0f;
     }
     struct pdf_page_geom g = {po->quads, po->skew, po->dpi, pixGetWidth(rec),
                               pixGetHeight(rec), po->scale};
@@ -510,10 +543,12 @@ static void *worker(void *arg)
         if (!err) {
             struct db_page_result pr = {po.res.text, po.res.hocr, po.res.mean_conf,
                                         po.w, po.h, po.dpi, po.quads * 90, po.skew,
-                                        (int)po.res.nwords};
+                                        (int)po.res.nwords, po.blank, po.low_conf,
+                                        po.orient_how};
             dberr = db_page_done(r->db, j.page_id, &pr);
             if (!dberr) {
                 r->done++;
+                r->blank += po.blank;
                 emit(r, RUN_EV_PAGE_DONE, label, j.seq, NULL);
             }
         } else {
@@ -829,6 +864,7 @@ enum sohoa_err run_batch(const char *batch, const struct run_options *opt,
     sum->done = r.done;
     sum->failed = r.failed;
     sum->skipped = r.skipped;
+    sum->blank = r.blank;
     sum->problems = (int)r.plan->nproblems;
     goto out;
 

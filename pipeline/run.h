@@ -46,6 +46,7 @@ struct run_options {
 struct run_summary {
     int64_t batch_id;
     int total, done, failed, skipped, problems;
+    int blank;          /* of the pages done, blank ones (not recognised) */
     int docs_done, docs_failed;
     double seconds;
 };
