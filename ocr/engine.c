@@ -92,6 +92,22 @@ struct ocr_engine *ocr_engine_new(const struct ocr_options *opt, char *why,
         goto fail;
     }
     TessBaseAPISetPageSegMode(eng->api, PSM_AUTO);
+    for (int i = 0; opt && opt->vars && opt->vars[i]; i++) {
+        char *nv = strdup(opt->vars[i]);
+        char *eq = nv ? strchr(nv, '=') : NULL;
+        if (!eq) {
+            snprintf(why, whysz, "Tesseract variable '%s' is not NAME=VALUE", opt->vars[i]);
+            free(nv);
+            goto fail;
+        }
+        *eq = '\0';
+        if (!TessBaseAPISetVariable(eng->api, nv, eq + 1)) {
+            snprintf(why, whysz, "Tesseract has no variable '%s'", nv);
+            free(nv);
+            goto fail;
+        }
+        free(nv);
+    }
     if (opt && opt->osd) {
         if (!ocr_model_available(dp, "osd")) {
             snprintf(why, whysz,

@@ -34,6 +34,7 @@ struct ocr_options {
     const char *datapath;   /* tessdata folder, NULL for the default */
     const char *lang;       /* default "vie" */
     int osd;                /* load the OSD model for orientation */
+    char *const *vars;      /* Tesseract variables "name=value", NULL-ended */
 };
 
 /* Create an engine; on failure returns NULL and writes why. */

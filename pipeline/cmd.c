@@ -171,14 +171,25 @@ int cmd_run(struct cmd_ctx *c, int argc, char **argv)
         {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
+    char *vars[33] = {NULL};
+    int nvars = 0;
     struct run_options opt;
     struct progress prog = {0};
     int ch;
 
     run_options_init(&opt);
     optind = 1;
-    while ((ch = getopt_long(argc, argv, "j:ql:h", longopts, NULL)) != -1) {
+    while ((ch = getopt_long(argc, argv, "j:ql:c:h", longopts, NULL)) != -1) {
         switch (ch) {
+        case 'c':
+            if (nvars == 32 || !strchr(optarg, '=')) {
+                fprintf(stderr, "sohoa run: -c wants NAME=VALUE (at most 32), not '%s'\n",
+                        optarg);
+                return EXIT_USAGE;
+            }
+            vars[nvars++] = optarg;
+            opt.tess_vars = vars;
+            break;
         case 'j':
             if (parse_int(optarg, 1, 256, &opt.jobs) < 0) {
                 fprintf(stderr, "sohoa run: -j wants a number of workers, not '%s'\n",
@@ -190,7 +201,9 @@ int cmd_run(struct cmd_ctx *c, int argc, char **argv)
         case 'l': opt.lang = optarg; break;
         case 'q': prog.quiet = 1; break;
         case 'h':
-            printf("usage: sohoa [--data DIR] run BATCH [-j N] [--no-osd] [--lang L] [--quiet]\n");
+            printf("usage: sohoa [--data DIR] run BATCH [-j N] [--no-osd] [--lang L]"
+                   " [-c VAR=VALUE] [--quiet]\n"
+                   "  -c VAR=VALUE   set a Tesseract variable (expert use, repeatable)\n");
             return EXIT_ALL_DONE;
         default:
             return EXIT_USAGE;

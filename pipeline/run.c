@@ -493,7 +493,8 @@ static void page_label(struct run *r, const struct job *j, char *buf, size_t n)
 static void *worker(void *arg)
 {
     struct run *r = arg;
-    struct ocr_options oo = {r->opt->tessdata, r->opt->lang, r->opt->osd};
+    struct ocr_options oo = {r->opt->tessdata, r->opt->lang, r->opt->osd,
+                             r->opt->tess_vars};
     char why[512];
     struct ocr_engine *eng = ocr_engine_new(&oo, why, sizeof why);
     if (!eng) {

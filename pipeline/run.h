@@ -38,6 +38,7 @@ struct run_options {
     int osd;                /* detect orientation (default 1) */
     const char *lang;       /* default "vie" */
     const char *tessdata;   /* NULL: default */
+    char *const *tess_vars; /* extra Tesseract variables "name=value" */
     struct batch_limits limits;
     void (*on_event)(void *ctx, const struct run_event *ev);
     void *ctx;

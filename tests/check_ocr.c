@@ -62,7 +62,7 @@ static PIX *sample_grey(int *dpi)
 
 static struct ocr_engine *engine(int osd)
 {
-    struct ocr_options opt = {NULL, "vie", osd};
+    struct ocr_options opt = {NULL, "vie", osd, NULL};
     char why[512] = "";
     struct ocr_engine *eng = ocr_engine_new(&opt, why, sizeof why);
     ck_assert_msg(eng != NULL, "ocr_engine_new: %s", why);
@@ -424,7 +424,7 @@ END_TEST
 
 START_TEST(test_engine_missing_language)
 {
-    struct ocr_options opt = {NULL, "xyz", 0};
+    struct ocr_options opt = {NULL, "xyz", 0, NULL};
     char why[512] = "";
     struct ocr_engine *eng = ocr_engine_new(&opt, why, sizeof why);
     ck_assert_ptr_null(eng);
