@@ -261,6 +261,257 @@ static enum sohoa_err collect_words(TessBaseAPI *api, struct ocr_result *res)
     return err;
 }
 
+/* ---- reading order ---- */
+
+/* A piece of text with its box: a whole Tesseract block, or one column of
+ * a block whose lines hold two columns (a footer's recipients and signer). */
+struct tblock {
+    int x1, y1, x2, y2;
+    struct strbuf text;
+    int col;
+};
+
+struct tword {
+    int x1, y1, x2, y2;
+    char *text;
+    int block, line;
+};
+
+static int cmp_block_y(const void *pa, const void *pb)
+{
+    const struct tblock *a = pa, *b = pb;
+    return a->y1 != b->y1 ? (a->y1 < b->y1 ? -1 : 1) : (a->x1 < b->x1 ? -1 : a->x1 > b->x1);
+}
+
+static int cmp_block_col(const void *pa, const void *pb)
+{
+    const struct tblock *a = pa, *b = pb;
+    if (a->col != b->col)
+        return a->col < b->col ? -1 : 1;
+    return a->y1 != b->y1 ? (a->y1 < b->y1 ? -1 : 1) : 0;
+}
+
+static struct tblock *new_block(struct tblock **pb, size_t *pn, size_t *pcap)
+{
+    if (*pn == *pcap) {
+        size_t cap = *pcap ? 2 * *pcap : 16;
+        void *nb = realloc(*pb, cap * sizeof **pb);
+        if (!nb)
+            return NULL;
+        *pb = nb;
+        *pcap = cap;
+    }
+    struct tblock *k = &(*pb)[(*pn)++];
+    memset(k, 0, sizeof *k);
+    k->x1 = k->y1 = 1 << 30;
+    k->x2 = k->y2 = -1;
+    return k;
+}
+
+static void block_add(struct tblock *k, const struct tword *w, int newline)
+{
+    if (k->text.len)
+        strbuf_adds(&k->text, newline ? "\n" : " ");
+    strbuf_adds(&k->text, w->text);
+    k->x1 = w->x1 < k->x1 ? w->x1 : k->x1;
+    k->y1 = w->y1 < k->y1 ? w->y1 : k->y1;
+    k->x2 = w->x2 > k->x2 ? w->x2 : k->x2;
+    k->y2 = w->y2 > k->y2 ? w->y2 : k->y2;
+}
+
+/*
+ * Turn the words of one Tesseract block (w[0..n)) into pieces. Lines are cut
+ * where the gap between two words is far wider than a space; if no line is
+ * cut the block stays whole, else its line pieces are gathered into columns.
+ */
+static int split_block(const struct tword *w, size_t n, int page_w, struct tblock **pb,
+                       size_t *pn, size_t *pcap)
+{
+    /* segment starts: a word that begins a line, or follows a wide gap */
+    unsigned char *cut = calloc(n ? n : 1, 1);
+    int any = 0;
+    if (!cut)
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        if (i == 0 || w[i].line != w[i - 1].line) {
+            cut[i] = 1;
+            continue;
+        }
+        int h = w[i].y2 - w[i].y1, hp = w[i - 1].y2 - w[i - 1].y1;
+        int lh = h > hp ? h : hp;
+        int gap = w[i].x1 - w[i - 1].x2;
+        if (gap > 3 * lh && gap > page_w / 25) {
+            cut[i] = 2;
+            any = 1;
+        }
+    }
+    if (!any) {
+        struct tblock *k = new_block(pb, pn, pcap);
+        if (!k) {
+            free(cut);
+            return -1;
+        }
+        for (size_t i = 0; i < n; i++)
+            block_add(k, &w[i], cut[i] == 1 && i > 0);
+        free(cut);
+        return 0;
+    }
+    /* pieces: one per segment, then merged into columns by overlap */
+    size_t first = *pn;
+    for (size_t i = 0; i < n; i++) {
+        if (cut[i] && !new_block(pb, pn, pcap)) {
+            free(cut);
+            return -1;
+        }
+        block_add(&(*pb)[*pn - 1], &w[i], 0);
+    }
+    free(cut);
+    size_t last = *pn;
+    for (size_t i = first; i < last; i++) {
+        struct tblock *a = &(*pb)[i];
+        if (a->x2 < 0)
+            continue;
+        for (size_t j = i + 1; j < last; j++) {
+            struct tblock *c = &(*pb)[j];
+            if (c->x2 < 0 || c->x1 >= a->x2 || c->x2 <= a->x1)
+                continue;
+            /* same column: append below */
+            strbuf_adds(&a->text, "\n");
+            strbuf_add(&a->text, c->text.buf, c->text.len);
+            a->x1 = c->x1 < a->x1 ? c->x1 : a->x1;
+            a->x2 = c->x2 > a->x2 ? c->x2 : a->x2;
+            a->y2 = c->y2 > a->y2 ? c->y2 : a->y2;
+            strbuf_release(&c->text);
+            c->x2 = -1; /* merged */
+        }
+    }
+    /* drop the merged ones */
+    size_t out = first;
+    for (size_t i = first; i < last; i++)
+        if ((*pb)[i].x2 >= 0)
+            (*pb)[out++] = (*pb)[i];
+    *pn = out;
+    return 0;
+}
+
+/*
+ * Text of the page in reading order. Tesseract orders blocks by where they
+ * start, so a header whose right block (national motto, place and date)
+ * starts higher than the left one (issuing body, number) comes out right
+ * first, and it runs a footer's recipients and signer together on one
+ * line. Here pieces that stand side by side form a band, and a band is
+ * read column by column, left to right.
+ */
+static char *ordered_text(TessBaseAPI *api, int page_w)
+{
+    TessResultIterator *it = TessBaseAPIGetIterator(api);
+    struct tword *w = NULL;
+    struct tblock *b = NULL;
+    size_t nw = 0, capw = 0, n = 0, cap = 0;
+    struct strbuf out = STRBUF_INIT;
+    int block = -1, line = -1;
+    if (!it)
+        return strdup("");
+    TessPageIterator *pit = TessResultIteratorGetPageIterator(it);
+    do {
+        if (TessPageIteratorIsAtBeginningOf(pit, RIL_BLOCK))
+            block++;
+        if (TessPageIteratorIsAtBeginningOf(pit, RIL_TEXTLINE))
+            line++;
+        char *t = TessResultIteratorGetUTF8Text(it, RIL_WORD);
+        if (!t)
+            continue;
+        if (!*t) {
+            TessDeleteText(t);
+            continue;
+        }
+        if (nw == capw) {
+            capw = capw ? 2 * capw : 256;
+            void *nn = realloc(w, capw * sizeof *w);
+            if (!nn) {
+                TessDeleteText(t);
+                break;
+            }
+            w = nn;
+        }
+        struct tword *x = &w[nw];
+        TessPageIteratorBoundingBox(pit, RIL_WORD, &x->x1, &x->y1, &x->x2, &x->y2);
+        x->text = strdup(t);
+        x->block = block;
+        x->line = line;
+        TessDeleteText(t);
+        if (x->text)
+            nw++;
+    } while (TessPageIteratorNext(pit, RIL_WORD));
+    TessResultIteratorDelete(it);
+
+    for (size_t i = 0; i < nw;) {
+        size_t j = i;
+        while (j < nw && w[j].block == w[i].block)
+            j++;
+        if (split_block(w + i, j - i, page_w, &b, &n, &cap) < 0)
+            break;
+        i = j;
+    }
+
+    qsort(b, n, sizeof *b, cmp_block_y);
+    size_t i = 0;
+    while (i < n) {
+        /* a band: pieces overlapping its height by half the lower of the two */
+        size_t j = i + 1;
+        int top = b[i].y1, bottom = b[i].y2;
+        while (j < n) {
+            int h = b[j].y2 - b[j].y1, bh = bottom - top;
+            int m = h < bh ? h : bh;
+            int ov = (b[j].y2 < bottom ? b[j].y2 : bottom) - (b[j].y1 > top ? b[j].y1 : top);
+            if (m <= 0 || 2 * ov < m)
+                break;
+            if (b[j].y2 > bottom)
+                bottom = b[j].y2;
+            j++;
+        }
+        /* columns inside the band: pieces whose widths overlap share one,
+         * columns numbered by their left edge */
+        for (size_t k = i; k < j; k++)
+            b[k].col = -1;
+        for (size_t k = i; k < j; k++) {
+            if (b[k].col >= 0)
+                continue;
+            int cx1 = b[k].x1, cx2 = b[k].x2;
+            size_t members[64];
+            size_t nm = 0;
+            members[nm++] = k;
+            b[k].col = 0;
+            for (size_t m = k + 1; m < j; m++) {
+                if (b[m].col < 0 && b[m].x1 < cx2 && b[m].x2 > cx1 && nm < 64) {
+                    b[m].col = 0;
+                    members[nm++] = m;
+                    cx1 = b[m].x1 < cx1 ? b[m].x1 : cx1;
+                    cx2 = b[m].x2 > cx2 ? b[m].x2 : cx2;
+                }
+            }
+            for (size_t m = 0; m < nm; m++)
+                b[members[m]].col = cx1;
+        }
+        qsort(b + i, j - i, sizeof *b, cmp_block_col);
+        for (size_t k = i; k < j; k++) {
+            if (out.len)
+                strbuf_adds(&out, "\n\n");
+            strbuf_add(&out, b[k].text.buf, b[k].text.len);
+        }
+        i = j;
+    }
+    if (out.len)
+        strbuf_adds(&out, "\n");
+    for (size_t k = 0; k < n; k++)
+        strbuf_release(&b[k].text);
+    free(b);
+    for (size_t k = 0; k < nw; k++)
+        free(w[k].text);
+    free(w);
+    return strbuf_detach(&out, NULL);
+}
+
 enum sohoa_err ocr_recognize(struct ocr_engine *eng, struct Pix *pix, int dpi,
                              int page_no, struct ocr_result *res)
 {
@@ -271,7 +522,7 @@ enum sohoa_err ocr_recognize(struct ocr_engine *eng, struct Pix *pix, int dpi,
         TessBaseAPIClear(eng->api);
         return SOHOA_EOCR;
     }
-    res->text = dup_tess(TessBaseAPIGetUTF8Text(eng->api));
+    res->text = ordered_text(eng->api, pixGetWidth(pix));
     res->hocr = dup_tess(TessBaseAPIGetHOCRText(eng->api, page_no));
     enum sohoa_err err = collect_words(eng->api, res);
     /* mean confidence over words (Tesseract's own mean weighs characters) */
