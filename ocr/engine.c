@@ -10,6 +10,7 @@
 #include "prep.h"
 
 #include <leptonica/allheaders.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -269,6 +270,7 @@ struct tblock {
     int x1, y1, x2, y2;
     struct strbuf text;
     int col;
+    int nlines;
 };
 
 struct tword {
@@ -312,6 +314,8 @@ static void block_add(struct tblock *k, const struct tword *w, int newline)
 {
     if (k->text.len)
         strbuf_adds(&k->text, newline ? "\n" : " ");
+    if (!k->text.len || newline)
+        k->nlines++;
     strbuf_adds(&k->text, w->text);
     k->x1 = w->x1 < k->x1 ? w->x1 : k->x1;
     k->y1 = w->y1 < k->y1 ? w->y1 : k->y1;
@@ -376,6 +380,7 @@ static int split_block(const struct tword *w, size_t n, int page_w, struct tbloc
             if (c->x2 < 0 || c->x1 >= a->x2 || c->x2 <= a->x1)
                 continue;
             /* same column: append below */
+            a->nlines += c->nlines;
             strbuf_adds(&a->text, "\n");
             strbuf_add(&a->text, c->text.buf, c->text.len);
             a->x1 = c->x1 < a->x1 ? c->x1 : a->x1;
@@ -392,6 +397,53 @@ static int split_block(const struct tword *w, size_t n, int page_w, struct tbloc
             (*pb)[out++] = (*pb)[i];
     *pn = out;
     return 0;
+}
+
+/*
+ * Tesseract may cut a narrow column (a header block) into one piece per
+ * line; lines of the two header columns then alternate. Join a narrow piece
+ * with the next one just below it in the same column. b is sorted by top.
+ */
+static void merge_columns(struct tblock *b, size_t *pn, int page_w)
+{
+    size_t n = *pn;
+    for (size_t i = 0; i < n; i++) {
+        struct tblock *a = &b[i];
+        if (a->x2 < 0)
+            continue;
+        for (size_t j = i + 1; j < n; j++) {
+            struct tblock *c = &b[j];
+            if (c->x2 < 0)
+                continue;
+            int wa = a->x2 - a->x1, wc = c->x2 - c->x1;
+            if (5 * wa > 3 * page_w || 5 * wc > 3 * page_w)
+                continue;
+            int lh_a = (a->y2 - a->y1) / (a->nlines > 0 ? a->nlines : 1);
+            int lh_c = (c->y2 - c->y1) / (c->nlines > 0 ? c->nlines : 1);
+            int lh = lh_a < lh_c ? lh_a : lh_c;
+            int gap = c->y1 - a->y2;
+            if (gap > 6 * lh / 5)
+                break; /* sorted by top: nothing further down is closer */
+            int ov = (a->x2 < c->x2 ? a->x2 : c->x2) - (a->x1 > c->x1 ? a->x1 : c->x1);
+            int narrow = wa < wc ? wa : wc;
+            if (gap < -lh / 2 || 5 * ov < 3 * narrow)
+                continue;
+            strbuf_adds(&a->text, "\n");
+            strbuf_add(&a->text, c->text.buf, c->text.len);
+            a->nlines += c->nlines;
+            a->x1 = c->x1 < a->x1 ? c->x1 : a->x1;
+            a->x2 = c->x2 > a->x2 ? c->x2 : a->x2;
+            a->y2 = c->y2 > a->y2 ? c->y2 : a->y2;
+            strbuf_release(&c->text);
+            c->x2 = -1;
+            j = i; /* look again below the grown piece */
+        }
+    }
+    size_t out = 0;
+    for (size_t i = 0; i < n; i++)
+        if (b[i].x2 >= 0)
+            b[out++] = b[i];
+    *pn = out;
 }
 
 /*
@@ -455,6 +507,7 @@ static char *ordered_text(TessBaseAPI *api, int page_w)
     }
 
     qsort(b, n, sizeof *b, cmp_block_y);
+    merge_columns(b, &n, page_w);
     size_t i = 0;
     while (i < n) {
         /* a band: pieces overlapping its height by half the lower of the two */
@@ -552,20 +605,36 @@ float ocr_confidence(struct ocr_engine *eng, struct Pix *pix, int dpi)
 {
     TessBaseAPISetImage2(eng->api, pix);
     TessBaseAPISetSourceResolution(eng->api, dpi);
-    float conf = 0;
+    double sum = 0, weight = 0;
     if (TessBaseAPIRecognize(eng->api, NULL) == 0) {
-        int *wc = TessBaseAPIAllWordConfidences(eng->api);
-        /* words of garbage are many and short: weigh by count, cap at 0 */
-        double sum = 0;
-        int n = 0;
-        for (int i = 0; wc && wc[i] >= 0; i++, n++)
-            sum += wc[i];
-        if (n > 0)
-            conf = (float)(sum / n);
-        TessDeleteIntArray(wc);
+        TessResultIterator *it = TessBaseAPIGetIterator(eng->api);
+        TessPageIterator *pit = it ? TessResultIteratorGetPageIterator(it) : NULL;
+        /* mean confidence per letter or digit: words that hold none (blank
+         * "words" found in noise) say nothing */
+        do {
+            char *t = it ? TessResultIteratorGetUTF8Text(it, RIL_WORD) : NULL;
+            if (!t)
+                continue;
+            int letters = 0;
+            const unsigned char *u = (const unsigned char *)t;
+            size_t len = strlen(t), i = 0;
+            while (i < len) {
+                uint32_t cp;
+                i += (size_t)util_utf8_decode(u + i, len - i, &cp);
+                letters += (cp >= '0' && cp <= '9') || (cp >= 'A' && cp <= 'Z') ||
+                           (cp >= 'a' && cp <= 'z') || cp >= 0xC0;
+            }
+            if (letters > 0) {
+                sum += (double)TessResultIteratorConfidence(it, RIL_WORD) * letters;
+                weight += letters;
+            }
+            TessDeleteText(t);
+        } while (pit && TessPageIteratorNext(pit, RIL_WORD));
+        if (it)
+            TessResultIteratorDelete(it);
     }
     TessBaseAPIClear(eng->api);
-    return conf;
+    return weight > 0 ? (float)(sum / weight) : 0.0f;
 }
 
 /* OSD confidence from which its answer is taken as it is */
@@ -587,10 +656,15 @@ void ocr_orientation(struct ocr_engine *eng, struct Pix *grey, int dpi, int *qua
     if (dir < 0)
         return; /* no text to speak of: leave the page as it is */
     int a = dir == 0 ? 0 : 1, b = a + 2;
-    PIX *ba = prep_text_band(grey, a), *bb = prep_text_band(grey, b);
+    /* the same band of text, read both ways up */
+    PIX *ba = prep_text_band(grey, a);
+    PIX *bb = ba ? pixRotateOrth(ba, 2) : NULL;
     if (ba && bb) {
         float ca = ocr_confidence(eng, ba, dpi), cb = ocr_confidence(eng, bb, dpi);
-        *quads = cb > ca ? b : a;
+        if (fabsf(ca - cb) >= 5.0f)
+            *quads = cb > ca ? b : a;
+        else
+            *quads = (q == a || q == b) ? q : a; /* no evidence: OSD's guess */
         *how = OCR_ORIENT_BAND;
     }
     pixDestroy(&ba);

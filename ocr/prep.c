@@ -135,8 +135,9 @@ struct Pix *prep_deskew(struct Pix *grey, float *angle)
     PIX *bin = pixConvertTo1(grey, 160);
     if (!bin)
         return pixClone(grey);
-    /* sweep +-10 degrees: coarse 1-degree steps, then a binary search */
-    l_int32 ok = pixFindSkewSweepAndSearch(bin, &a, &conf, 4, 2, 10.0, 1.0, 0.01);
+    /* sweep +-12 degrees (Leptonica gives no answer within one step of the
+     * edge, so this covers +-10): coarse 1-degree steps, then a search */
+    l_int32 ok = pixFindSkewSweepAndSearch(bin, &a, &conf, 4, 2, 12.0, 1.0, 0.01);
     pixDestroy(&bin);
     if (ok != 0 || conf < 2.5 || fabsf(a) < 0.1f)
         return pixClone(grey);
@@ -151,8 +152,11 @@ struct Pix *prep_deskew(struct Pix *grey, float *angle)
 int prep_text_height(struct Pix *grey)
 {
     PIX *bin = pixConvertTo1(grey, 160);
-    PIX *half = bin ? pixReduceRankBinaryCascade(bin, 1, 0, 0, 0) : NULL;
-    BOXA *boxes = half ? pixConnComp(half, NULL, 8) : NULL;
+    /* large pages are measured at half size, which is plenty and quick */
+    int f = bin && pixGetWidth(bin) > 2000 && pixGetHeight(bin) > 2000 ? 2 : 1;
+    PIX *small = !bin ? NULL : f == 2 ? pixReduceRankBinaryCascade(bin, 1, 0, 0, 0)
+                                      : pixClone(bin);
+    BOXA *boxes = small ? pixConnComp(small, NULL, 8) : NULL;
     NUMA *heights = NULL;
     float med = 0;
     int n = boxes ? boxaGetCount(boxes) : 0;
@@ -161,15 +165,17 @@ int prep_text_height(struct Pix *grey)
     for (int i = 0; heights && i < n; i++) {
         l_int32 x, y, w, h;
         boxaGetBoxGeometry(boxes, i, &x, &y, &w, &h);
-        /* characters, not specks, rules or pictures (at half size) */
-        if (h >= 3 && h <= 60 && w <= 90 && w >= 1)
-            numaAddNumber(heights, (l_float32)(2 * h));
+        h *= f;
+        w *= f;
+        /* characters, not specks, accents on their own, rules or pictures */
+        if (h >= 8 && h <= 120 && w <= 180)
+            numaAddNumber(heights, (l_float32)h);
     }
     if (heights && numaGetCount(heights) >= 20)
         numaGetMedian(heights, &med);
     numaDestroy(&heights);
     boxaDestroy(&boxes);
-    pixDestroy(&half);
+    pixDestroy(&small);
     pixDestroy(&bin);
     return (int)(med + 0.5f);
 }

@@ -1,0 +1,875 @@
+/*
+ * check_prep.c - page preparation on images made in code: skew measured on
+ * pages turned by known angles, orientation (OSD and the text-band
+ * fallback), text-line direction, the text band, blank-page detection
+ * (specks, scanner borders, punch holes, show-through, a single line of
+ * text, yellowed paper), text height and recognition scale.
+ *
+ * Every test image is built here with Leptonica, from the real sample page
+ * (a 300 dpi A4 scan of Vietnamese text) or from synthetic drawings.
+ * Set CHECK_PREP_DUMP=1 to keep the images made in a fresh directory
+ * under /tmp for a look.
+ */
+#include <check.h>
+#include <leptonica/allheaders.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "engine.h"
+#include "prep.h"
+#include "util.h"
+
+#define PI 3.14159265358979323846
+#define SAMPLE_PAGE SOHOA_SOURCE_DIR \
+    "/samples/batch-2026-01/hs-tanky-cchc-2025/ttr-45-tanky-khan/page-001.jpg"
+
+/* A4 at 300 dpi */
+#define A4_W 2480
+#define A4_H 3508
+#define DPI 300
+
+/* skew angles applied, in degrees, clockwise positive (pixRotate's sign) */
+static const float skew_deg[] = {1.0f, -2.5f, 4.0f, -7.0f, 9.5f};
+#define NSKEW ((int)(sizeof skew_deg / sizeof *skew_deg))
+
+/* ---- helpers ---- */
+
+/* xorshift32: the same specks on every run */
+static uint32_t rnd(uint32_t *s)
+{
+    uint32_t x = *s;
+    x ^= x << 13;
+    x ^= x >> 17;
+    x ^= x << 5;
+    *s = x;
+    return x;
+}
+
+static int rnd_in(uint32_t *s, int lo, int hi)
+{
+    return lo + (int)(rnd(s) % (uint32_t)(hi - lo + 1));
+}
+
+static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void say(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vprintf(fmt, ap);
+    va_end(ap);
+    putchar('\n');
+    fflush(stdout);
+}
+
+/* With CHECK_PREP_DUMP set, keep an image for a look. */
+static void dump(PIX *pix, const char *name)
+{
+    static char dir[64];
+    const char *env = getenv("CHECK_PREP_DUMP");
+    if (!env || !*env || !pix)
+        return;
+    if (!dir[0]) {
+        snprintf(dir, sizeof dir, "/tmp/check_prep_XXXXXX");
+        if (!mkdtemp(dir)) {
+            dir[0] = 0;
+            return;
+        }
+        say("images kept in %s", dir);
+    }
+    char path[256];
+    snprintf(path, sizeof path, "%s/%s.png", dir, name);
+    pixWrite(path, pix, IFF_PNG);
+}
+
+/* the sample page, decoded as the pipeline does; grey unless rgb */
+static PIX *sample_page(int rgb)
+{
+    uint8_t *d = NULL;
+    size_t len = 0;
+    ck_assert_msg(util_read_file(SAMPLE_PAGE, &d, &len) == SOHOA_OK, "cannot read %s",
+                  SAMPLE_PAGE);
+    PIX *pix = NULL;
+    char why[256] = "";
+    ck_assert_msg(prep_decode(d, len, 0, &pix, why, sizeof why) == SOHOA_OK, "%s", why);
+    free(d);
+    ck_assert_int_eq(prep_page_dpi(pix, NULL), DPI);
+    if (rgb) {
+        ck_assert_int_eq(pixGetDepth(pix), 32);
+        return pix;
+    }
+    PIX *g = prep_grey(pix);
+    pixDestroy(&pix);
+    ck_assert_ptr_nonnull(g);
+    ck_assert_int_eq(pixGetDepth(g), 8);
+    return g;
+}
+
+static PIX *sample_grey(void)
+{
+    return sample_page(0);
+}
+
+static PIX *white_page(int w, int h)
+{
+    PIX *p = pixCreate(w, h, 8);
+    ck_assert_ptr_nonnull(p);
+    pixSetAll(p);
+    pixSetResolution(p, DPI, DPI);
+    return p;
+}
+
+/* black rectangle on an 8 bpp page */
+static void ink_rect(PIX *p, int x, int y, int w, int h)
+{
+    pixRasterop(p, x, y, w, h, PIX_CLR, NULL, 0, 0);
+}
+
+/* filled disc of grey value v */
+static void disc(PIX *p, int cx, int cy, int r, l_uint32 v)
+{
+    for (int y = cy - r; y <= cy + r; y++)
+        for (int x = cx - r; x <= cx + r; x++)
+            if ((x - cx) * (x - cx) + (y - cy) * (y - cy) <= r * r &&
+                x >= 0 && y >= 0 && x < pixGetWidth(p) && y < pixGetHeight(p))
+                pixSetPixel(p, x, y, v);
+}
+
+/* share of dark pixels (below 160) */
+static double ink_ratio(PIX *grey)
+{
+    PIX *bin = pixConvertTo1(grey, 160);
+    ck_assert_ptr_nonnull(bin);
+    l_int32 n = 0;
+    pixCountPixels(bin, &n, NULL);
+    double r = (double)n / ((double)pixGetWidth(bin) * pixGetHeight(bin));
+    pixDestroy(&bin);
+    return r;
+}
+
+static PIX *rotate_deg(PIX *p, float deg)
+{
+    PIX *r = pixRotate(p, (l_float32)(deg * PI / 180.0), L_ROTATE_AREA_MAP,
+                       L_BRING_IN_WHITE, 0, 0);
+    ck_assert_ptr_nonnull(r);
+    return r;
+}
+
+/* Map grey 0..255 linearly onto lo..hi (lowers contrast when narrower). */
+static PIX *map_range(PIX *grey, int lo, int hi)
+{
+    /* pixGammaTRC maps minval to 0 and maxval to 255 */
+    double span = 255.0 * 255.0 / (double)(hi - lo);
+    int minval = (int)lround(-lo * span / 255.0);
+    int maxval = (int)lround(minval + span);
+    PIX *out = pixGammaTRC(NULL, grey, 1.0f, minval, maxval);
+    ck_assert_ptr_nonnull(out);
+    return out;
+}
+
+/*
+ * Synthetic page of "text lines": rows of black word-sized bars, 24 px tall
+ * every 72 px, with ragged right ends.
+ */
+static PIX *bars_page(void)
+{
+    PIX *p = white_page(A4_W, A4_H);
+    uint32_t seed = 12345;
+    for (int y = 350; y < A4_H - 350; y += 72) {
+        int right = A4_W - 300 - rnd_in(&seed, 0, 500);
+        for (int x = 300; x < right;) {
+            int w = rnd_in(&seed, 60, 260);
+            if (x + w > right)
+                w = right - x;
+            ink_rect(p, x, y, w, 24);
+            x += w + rnd_in(&seed, 20, 35);
+        }
+    }
+    return p;
+}
+
+static struct ocr_engine *engine(int osd)
+{
+    struct ocr_options opt = {.datapath = NULL, .lang = "vie", .osd = osd};
+    char why[512] = "";
+    struct ocr_engine *eng = ocr_engine_new(&opt, why, sizeof why);
+    ck_assert_msg(eng != NULL, "ocr_engine_new: %s", why);
+    return eng;
+}
+
+static const char *how_name(enum ocr_orient_how how)
+{
+    switch (how) {
+    case OCR_ORIENT_OSD: return "OSD";
+    case OCR_ORIENT_BAND: return "BAND";
+    case OCR_ORIENT_NONE: return "NONE";
+    }
+    return "?";
+}
+
+/*
+ * One short line of text of the sample page: a run of inked rows in the
+ * body of the page, of text-line height, whose ink spans less than half the
+ * page width. Returns the crop (grey), its ink bounds in *bx.. of the page.
+ */
+static PIX *sample_short_line(PIX *g, int *bx, int *by, int *bw, int *bh)
+{
+    int w = pixGetWidth(g), h = pixGetHeight(g);
+    PIX *bin = pixConvertTo1(g, 160);
+    ck_assert_ptr_nonnull(bin);
+    NUMA *rows = pixCountPixelsByRow(bin, NULL);
+    ck_assert_ptr_nonnull(rows);
+    PIX *found = NULL;
+    int n = numaGetCount(rows);
+    for (int y = h / 4; y < n && !found;) {
+        l_float32 v;
+        numaGetFValue(rows, y, &v);
+        if (v < 2) {
+            y++;
+            continue;
+        }
+        int y0 = y;
+        while (y < n) {
+            numaGetFValue(rows, y, &v);
+            if (v < 2)
+                break;
+            y++;
+        }
+        int lh = y - y0;
+        if (lh < 25 || lh > 90)
+            continue;
+        /* the ink's horizontal extent on those rows */
+        int x0 = -1, x1 = -1;
+        for (int x = 0; x < w; x++) {
+            int ink = 0;
+            for (int yy = y0; yy < y0 + lh && !ink; yy++) {
+                l_uint32 b = 0;
+                pixGetPixel(bin, x, yy, &b);
+                ink = b != 0;
+            }
+            if (ink) {
+                if (x0 < 0)
+                    x0 = x;
+                x1 = x;
+            }
+        }
+        if (x0 < 0 || x1 - x0 + 1 > w / 2 || x1 - x0 + 1 < w / 8)
+            continue;
+        /* a few pixels of paper around the ink */
+        *bx = x0 - 4;
+        *by = y0 - 4;
+        *bw = x1 - x0 + 9;
+        *bh = lh + 8;
+        BOX *box = boxCreate(*bx, *by, *bw, *bh);
+        found = pixClipRectangle(g, box, NULL);
+        boxDestroy(&box);
+    }
+    numaDestroy(&rows);
+    pixDestroy(&bin);
+    ck_assert_msg(found != NULL, "no short text line found on the sample page");
+    return found;
+}
+
+/* ---- skew ---- */
+
+/*
+ * Skew still left on a page, measured independently of prep_deskew: a
+ * wider sweep (+-15 degrees, trusted to 14.5), same sign as prep_deskew's
+ * correction (the clockwise turn that would straighten the page).
+ */
+static float residual_skew(PIX *grey)
+{
+    PIX *bin = pixConvertTo1(grey, 160);
+    ck_assert_ptr_nonnull(bin);
+    l_float32 a = 0, conf = 0;
+    l_int32 rc = pixFindSkewSweepAndSearch(bin, &a, &conf, 4, 2, 15.0f, 0.5f, 0.01f);
+    pixDestroy(&bin);
+    ck_assert_msg(rc == 0 && conf > 2.5f, "skew not measurable (rc %d, confidence %.2f)", rc,
+                  conf);
+    return a;
+}
+
+/*
+ * The sample page, made straight first, turned clockwise by a known angle:
+ * prep_deskew returns the clockwise correction it applied, which is minus
+ * the angle applied (plus whatever the straightened page still needs), and
+ * its result is straight.
+ */
+START_TEST(test_deskew_sample_known_angles)
+{
+    float applied = skew_deg[_i];
+    PIX *g = sample_grey();
+    float base = 0;
+    PIX *straight = prep_deskew(g, &base);
+    ck_assert_ptr_nonnull(straight);
+    pixDestroy(&g);
+    float base_rest = residual_skew(straight);
+    PIX *turned = rotate_deg(straight, applied);
+    pixDestroy(&straight);
+    float angle = 0;
+    PIX *fixed = prep_deskew(turned, &angle);
+    ck_assert_ptr_nonnull(fixed);
+    int same_size = pixGetWidth(fixed) == pixGetWidth(turned) &&
+                    pixGetHeight(fixed) == pixGetHeight(turned);
+    float rest = residual_skew(fixed);
+    pixDestroy(&fixed);
+    pixDestroy(&turned);
+    float want = base_rest - applied;
+    say("deskew sample: own skew %+.2f (%+.2f left after deskew), turned %+.2f: "
+        "correction %+.2f (want %+.2f), residual %+.2f", base, base_rest, applied, angle,
+        want, rest);
+    ck_assert_msg(fabsf(base_rest) < 0.3f, "straightened sample page still needs %.2f deg",
+                  base_rest);
+    ck_assert_msg(fabsf(angle - want) < 0.3f,
+                  "sample turned by %+.2f deg: correction %+.2f, want %+.2f", applied, angle,
+                  want);
+    ck_assert(same_size);
+    ck_assert_msg(fabsf(rest) < 0.3f, "sample turned by %+.2f deg: after deskew still %+.2f",
+                  applied, rest);
+}
+END_TEST
+
+/* The same on a synthetic page of black bars standing for text lines. */
+START_TEST(test_deskew_bars_known_angles)
+{
+    float applied = skew_deg[_i];
+    PIX *p = bars_page();
+    PIX *turned = rotate_deg(p, applied);
+    pixDestroy(&p);
+    float angle = 0;
+    PIX *fixed = prep_deskew(turned, &angle);
+    ck_assert_ptr_nonnull(fixed);
+    pixDestroy(&turned);
+    float rest = residual_skew(fixed);
+    pixDestroy(&fixed);
+    say("deskew bars: turned %+.2f: correction %+.2f (want %+.2f), residual %+.2f", applied,
+        angle, -applied, rest);
+    ck_assert_msg(fabsf(angle + applied) < 0.3f,
+                  "bars turned by %+.2f deg: correction %+.2f, want %+.2f", applied, angle,
+                  -applied);
+    ck_assert_msg(fabsf(rest) < 0.3f, "bars turned by %+.2f deg: after deskew still %+.2f",
+                  applied, rest);
+}
+END_TEST
+
+/* A straight page is left alone: angle 0 and an identical image. */
+START_TEST(test_deskew_bars_straight)
+{
+    PIX *p = bars_page();
+    float angle = 99;
+    PIX *out = prep_deskew(p, &angle);
+    ck_assert_ptr_nonnull(out);
+    ck_assert_float_eq(angle, 0.0f);
+    l_int32 same = 0;
+    pixEqual(out, p, &same);
+    ck_assert(same);
+    pixDestroy(&out);
+    pixDestroy(&p);
+}
+END_TEST
+
+/* ---- orientation ---- */
+
+/* The sample page turned q quarter turns clockwise: q' = (4 - q) % 4 back. */
+START_TEST(test_orientation_exact)
+{
+    int q = _i;
+    PIX *g = sample_grey();
+    PIX *turned = pixRotateOrth(g, q);
+    ck_assert_ptr_nonnull(turned);
+    struct ocr_engine *eng = engine(1);
+    int quads = -1;
+    enum ocr_orient_how how = OCR_ORIENT_NONE;
+    ocr_orientation(eng, turned, DPI, &quads, &how);
+    say("orientation: sample turned %d: %d back, by %s", q, quads, how_name(how));
+    ck_assert_msg(quads == (4 - q) % 4, "page turned %d quarter(s): got %d back (%s), want %d",
+                  q, quads, how_name(how), (4 - q) % 4);
+    ck_assert_int_ne(how, OCR_ORIENT_NONE);
+    ocr_engine_free(&eng);
+    pixDestroy(&turned);
+    pixDestroy(&g);
+}
+END_TEST
+
+/*
+ * Without the OSD model ocr_orientation decides by the text-line direction
+ * and the recognition confidence on a band at both turns: still exact.
+ */
+START_TEST(test_orientation_band_without_osd)
+{
+    int q = _i;
+    PIX *g = sample_grey();
+    PIX *turned = pixRotateOrth(g, q);
+    ck_assert_ptr_nonnull(turned);
+    struct ocr_engine *eng = engine(0);
+    int quads = -1;
+    enum ocr_orient_how how = OCR_ORIENT_NONE;
+    ocr_orientation(eng, turned, DPI, &quads, &how);
+    say("orientation without OSD: sample turned %d: %d back, by %s", q, quads, how_name(how));
+    ck_assert_int_eq(how, OCR_ORIENT_BAND);
+    ck_assert_msg(quads == (4 - q) % 4, "page turned %d quarter(s): got %d back, want %d", q,
+                  quads, (4 - q) % 4);
+    ocr_engine_free(&eng);
+    pixDestroy(&turned);
+    pixDestroy(&g);
+}
+END_TEST
+
+/*
+ * A poor copy of the page (blurred by halving and doubling, salt-and-pepper
+ * specks, low contrast) upside down, OSD made unsure: the answer must still
+ * be two quarter turns. Two degrees of damage, both still plainly legible:
+ *   0: 5 % of the pixels specked, grey 150..170 (OSD confidence about 4.7)
+ *   1: 10 % of the pixels specked, grey 90..190 (OSD confidence about 0.9)
+ * (ocr_orientation takes OSD's answer from confidence 6.)
+ */
+static const struct {
+    double specks;
+    int lo, hi;
+} damage[] = {{0.05, 150, 170}, {0.10, 90, 190}};
+
+static PIX *degraded(PIX *g, int level)
+{
+    PIX *half = pixScale(g, 0.5f, 0.5f);
+    ck_assert_ptr_nonnull(half);
+    PIX *blur = pixScaleToSize(half, pixGetWidth(g), pixGetHeight(g));
+    ck_assert_ptr_nonnull(blur);
+    pixDestroy(&half);
+    int w = pixGetWidth(blur), h = pixGetHeight(blur);
+    uint32_t seed = 2026;
+    int nspecks = (int)((double)w * h * damage[level].specks);
+    for (int i = 0; i < nspecks; i++) {
+        int x = (int)(rnd(&seed) % (uint32_t)w), y = (int)(rnd(&seed) % (uint32_t)h);
+        pixSetPixel(blur, x, y, (rnd(&seed) & 1) ? 255 : 0);
+    }
+    PIX *dull = map_range(blur, damage[level].lo, damage[level].hi);
+    pixDestroy(&blur);
+    return dull;
+}
+
+START_TEST(test_orientation_degraded_180)
+{
+    int level = _i;
+    PIX *g = sample_grey();
+    PIX *dull = degraded(g, level);
+    pixDestroy(&g);
+    PIX *upside = pixRotateOrth(dull, 2);
+    pixDestroy(&dull);
+    ck_assert_ptr_nonnull(upside);
+    char name[32];
+    snprintf(name, sizeof name, "degraded-%d-180", level);
+    dump(upside, name);
+
+    struct ocr_engine *eng = engine(1);
+    int oq = -1;
+    float oconf = 0;
+    int orc = ocr_detect_orientation(eng, upside, DPI, &oq, &oconf);
+    int quads = -1;
+    enum ocr_orient_how how = OCR_ORIENT_NONE;
+    ocr_orientation(eng, upside, DPI, &quads, &how);
+    ocr_engine_free(&eng);
+    /* what the band comparison saw (as ocr_orientation does it) */
+    PIX *b0 = prep_text_band(upside, 0), *b2 = prep_text_band(upside, 2);
+    int dir = prep_line_direction(upside);
+    pixDestroy(&upside);
+    ck_assert_ptr_nonnull(b0);
+    ck_assert_ptr_nonnull(b2);
+    struct ocr_engine *plain = engine(0);
+    float c0 = ocr_confidence(plain, b0, DPI), c2 = ocr_confidence(plain, b2, DPI);
+    ocr_engine_free(&plain);
+    pixDestroy(&b0);
+    pixDestroy(&b2);
+    say("orientation degraded (%.0f %% specks, grey %d..%d) 180: OSD rc %d says %d "
+        "(confidence %.2f); line direction %d, band confidence at 0 turns %.1f, at 2 "
+        "turns %.1f; answer %d by %s", 100 * damage[level].specks, damage[level].lo,
+        damage[level].hi, orc, oq, oconf, dir, c0, c2, quads, how_name(how));
+    ck_assert_msg(quads == 2, "degraded page (%.0f %% specks, grey %d..%d) upside down: "
+                  "got %d (%s; OSD said %d at confidence %.2f), want 2",
+                  100 * damage[level].specks, damage[level].lo, damage[level].hi, quads,
+                  how_name(how), oq, oconf);
+}
+END_TEST
+
+/* A white page has no orientation to find: left as it is. */
+START_TEST(test_orientation_white)
+{
+    PIX *p = white_page(A4_W, A4_H);
+    struct ocr_engine *eng = engine(1);
+    int quads = -1;
+    enum ocr_orient_how how = OCR_ORIENT_OSD;
+    ocr_orientation(eng, p, DPI, &quads, &how);
+    ck_assert_int_eq(quads, 0);
+    ck_assert_int_eq(how, OCR_ORIENT_NONE);
+    ocr_engine_free(&eng);
+    pixDestroy(&p);
+}
+END_TEST
+
+/* Recognition is sure of upright text and clearly less of it upside down. */
+START_TEST(test_confidence_band)
+{
+    PIX *g = sample_grey();
+    PIX *band = prep_text_band(g, 0);
+    ck_assert_ptr_nonnull(band);
+    PIX *upside = pixRotateOrth(band, 2);
+    ck_assert_ptr_nonnull(upside);
+    struct ocr_engine *eng = engine(0);
+    float up = ocr_confidence(eng, band, DPI);
+    float down = ocr_confidence(eng, upside, DPI);
+    say("confidence on the sample band: upright %.1f, turned 180 %.1f", up, down);
+    ck_assert_msg(up > 80.0f, "upright band: confidence %.1f", up);
+    ck_assert_msg(down <= up - 20.0f, "upright %.1f, upside down %.1f", up, down);
+    /* nothing to read: 0 */
+    PIX *white = white_page(A4_W, A4_H / 5);
+    ck_assert_float_eq(ocr_confidence(eng, white, DPI), 0.0f);
+    pixDestroy(&white);
+    ocr_engine_free(&eng);
+    pixDestroy(&upside);
+    pixDestroy(&band);
+    pixDestroy(&g);
+}
+END_TEST
+
+/*
+ * A band of nothing but specks holds no words: it must not score like
+ * text, or the band comparison in ocr_orientation prefers it.
+ */
+START_TEST(test_confidence_specks_only)
+{
+    PIX *p = white_page(A4_W, 706);
+    int w = pixGetWidth(p), h = pixGetHeight(p);
+    uint32_t seed = 5;
+    int nspecks = w * h / 5; /* 20 % of the pixels */
+    for (int i = 0; i < nspecks; i++) {
+        int x = (int)(rnd(&seed) % (uint32_t)w), y = (int)(rnd(&seed) % (uint32_t)h);
+        pixSetPixel(p, x, y, (rnd(&seed) & 1) ? 255 : 0);
+    }
+    struct ocr_engine *eng = engine(0);
+    float c = ocr_confidence(eng, p, DPI);
+    struct ocr_result r;
+    enum sohoa_err e = ocr_recognize(eng, p, DPI, 0, &r);
+    ocr_engine_free(&eng);
+    pixDestroy(&p);
+    ck_assert_int_eq(e, SOHOA_OK);
+    size_t nwords = r.nwords;
+    say("confidence on a band of specks only: %.1f (%zu word(s), first '%s')", c, nwords,
+        nwords ? r.words[0].text : "");
+    ocr_result_release(&r);
+    ck_assert_msg(c < 50.0f, "a band of specks only: confidence %.1f (%zu word(s))", c,
+                  nwords);
+}
+END_TEST
+
+/* ---- line direction, text band ---- */
+
+START_TEST(test_line_direction_sample)
+{
+    PIX *g = sample_grey();
+    static const int want[4] = {0, 1, 0, 1};
+    for (int q = 0; q < 4; q++) {
+        PIX *t = pixRotateOrth(g, q);
+        ck_assert_ptr_nonnull(t);
+        int dir = prep_line_direction(t);
+        ck_assert_msg(dir == want[q], "sample turned %d: direction %d, want %d", q, dir,
+                      want[q]);
+        pixDestroy(&t);
+    }
+    pixDestroy(&g);
+}
+END_TEST
+
+START_TEST(test_line_direction_bars_and_white)
+{
+    PIX *p = bars_page();
+    ck_assert_int_eq(prep_line_direction(p), 0);
+    PIX *t = pixRotateOrth(p, 1);
+    ck_assert_int_eq(prep_line_direction(t), 1);
+    PIX *white = white_page(A4_W, A4_H);
+    ck_assert_int_eq(prep_line_direction(white), -1);
+    pixDestroy(&white);
+    pixDestroy(&t);
+    pixDestroy(&p);
+}
+END_TEST
+
+START_TEST(test_text_band)
+{
+    int q = _i;
+    PIX *g = sample_grey();
+    PIX *turned = pixRotateOrth(g, q);
+    ck_assert_ptr_nonnull(turned);
+    int tw = pixGetWidth(turned), th = pixGetHeight(turned);
+    PIX *band = prep_text_band(g, q);
+    ck_assert_ptr_nonnull(band);
+    int bw = pixGetWidth(band), bh = pixGetHeight(band);
+    double ink = ink_ratio(band);
+    say("text band, %d turn(s): %d x %d of %d x %d, ink %.2f %%", q, bw, bh, tw, th,
+        100.0 * ink);
+    ck_assert_int_eq(bw, tw);
+    ck_assert_msg(bh >= th / 5 - 2 && bh <= th / 5 + 2, "band %d px of %d", bh, th);
+    ck_assert_int_eq(pixGetDepth(band), 8);
+    ck_assert_msg(ink > 0.01, "band holds %.2f %% ink", 100.0 * ink);
+    pixDestroy(&band);
+    pixDestroy(&turned);
+    pixDestroy(&g);
+}
+END_TEST
+
+/* A page with too little to choose from still gets a band of the right size. */
+START_TEST(test_text_band_white)
+{
+    PIX *p = white_page(A4_W, A4_H);
+    PIX *band = prep_text_band(p, 1);
+    ck_assert_ptr_nonnull(band);
+    ck_assert_int_eq(pixGetWidth(band), A4_H);
+    ck_assert_int_eq(pixGetHeight(band), A4_W / 5);
+    pixDestroy(&band);
+    pixDestroy(&p);
+}
+END_TEST
+
+/* ---- text height, recognition scale ---- */
+
+START_TEST(test_text_height)
+{
+    PIX *g = sample_grey();
+    int h = prep_text_height(g);
+    PIX *half = pixScale(g, 0.5f, 0.5f);
+    ck_assert_ptr_nonnull(half);
+    pixDestroy(&g);
+    int hh = prep_text_height(half);
+    pixDestroy(&half);
+    PIX *white = white_page(A4_W, A4_H);
+    int hw = prep_text_height(white);
+    pixDestroy(&white);
+    say("text height: %d px at 300 dpi, %d px at half size, %d on a white page", h, hh, hw);
+    ck_assert_msg(h >= 20 && h <= 36, "text height %d px", h);
+    ck_assert_msg(abs(hh - h / 2) <= 3, "text height %d px, %d px at half size (want %d +-3)",
+                  h, hh, h / 2);
+    ck_assert_int_eq(hw, 0);
+}
+END_TEST
+
+START_TEST(test_recognition_scale)
+{
+    ck_assert_float_eq(prep_recognition_scale(0), 1.0f);
+    ck_assert_float_eq_tol(prep_recognition_scale(40), 0.5f, 1e-6f);
+    ck_assert_float_eq_tol(prep_recognition_scale(28), 20.0f / 28.0f, 1e-5f);
+    ck_assert_float_eq(prep_recognition_scale(18), 1.0f); /* never enlarged */
+    float last = prep_recognition_scale(1);
+    for (int h = 2; h <= 400; h++) {
+        float s = prep_recognition_scale(h);
+        ck_assert_msg(s <= last, "scale %.4f at %d px above %.4f at %d px", s, h, last, h - 1);
+        ck_assert(s >= 0.5f && s <= 1.0f);
+        last = s;
+    }
+}
+END_TEST
+
+/* ---- blank pages ---- */
+
+START_TEST(test_blank_white)
+{
+    PIX *p = white_page(A4_W, A4_H);
+    ck_assert(prep_is_blank(p, DPI));
+    pixDestroy(&p);
+}
+END_TEST
+
+/* 300 dust specks of 1 to 3 px */
+START_TEST(test_blank_specks)
+{
+    PIX *p = white_page(A4_W, A4_H);
+    uint32_t seed = 77;
+    for (int i = 0; i < 300; i++) {
+        int s = rnd_in(&seed, 1, 3);
+        ink_rect(p, rnd_in(&seed, 0, A4_W - 4), rnd_in(&seed, 0, A4_H - 4), s, s);
+    }
+    dump(p, "specks");
+    ck_assert(prep_is_blank(p, DPI));
+    pixDestroy(&p);
+}
+END_TEST
+
+/*
+ * A dark scanner border along the right edge and the top, and two punch
+ * holes (black discs of 6 mm, 80 mm apart, their centres 12 mm from the
+ * left edge: ISO 838).
+ */
+START_TEST(test_blank_border_punch_holes)
+{
+    PIX *p = white_page(A4_W, A4_H);
+    ink_rect(p, A4_W - 70, 0, 70, A4_H);
+    BOX *shade = boxCreate(A4_W - 110, 0, 40, A4_H);
+    pixSetInRectArbitrary(p, shade, 90);
+    boxDestroy(&shade);
+    ink_rect(p, 0, 0, A4_W, 35);
+    int r = DPI * 3 * 10 / 254;       /* 3 mm */
+    int cx = DPI * 12 * 10 / 254;     /* 12 mm */
+    int gap = DPI * 80 * 10 / 254;    /* 80 mm */
+    disc(p, cx, A4_H / 2 - gap / 2, r, 0);
+    disc(p, cx, A4_H / 2 + gap / 2, r, 0);
+    dump(p, "border-holes");
+    ck_assert(prep_is_blank(p, DPI));
+    pixDestroy(&p);
+}
+END_TEST
+
+/* The back of a page: the front shows through mirrored, light grey 200..235. */
+START_TEST(test_blank_show_through)
+{
+    PIX *g = sample_grey();
+    PIX *mirror = pixFlipLR(NULL, g);
+    ck_assert_ptr_nonnull(mirror);
+    PIX *faint = map_range(mirror, 200, 235);
+    l_int32 lo = 0, hi = 0;
+    pixGetExtremeValue(faint, 1, L_SELECT_MIN, NULL, NULL, NULL, &lo);
+    pixGetExtremeValue(faint, 1, L_SELECT_MAX, NULL, NULL, NULL, &hi);
+    say("show-through page: grey %d..%d", lo, hi);
+    ck_assert_int_ge(lo, 199);
+    ck_assert_int_le(hi, 236);
+    dump(faint, "show-through");
+    ck_assert(prep_is_blank(faint, DPI));
+    pixDestroy(&faint);
+    pixDestroy(&mirror);
+    pixDestroy(&g);
+}
+END_TEST
+
+START_TEST(test_not_blank_sample)
+{
+    PIX *g = sample_grey();
+    ck_assert(!prep_is_blank(g, DPI));
+    /* the same page scanned at 150 dpi */
+    PIX *half = pixScale(g, 0.5f, 0.5f);
+    ck_assert_ptr_nonnull(half);
+    ck_assert(!prep_is_blank(half, DPI / 2));
+    pixDestroy(&half);
+    pixDestroy(&g);
+}
+END_TEST
+
+/* A white page holding only one short line cut from the sample page. */
+START_TEST(test_not_blank_one_line)
+{
+    PIX *g = sample_grey();
+    int x, y, w, h;
+    PIX *line = sample_short_line(g, &x, &y, &w, &h);
+    say("one line: %d x %d px cut at %d,%d", w, h, x, y);
+    PIX *p = white_page(A4_W, A4_H);
+    pixRasterop(p, (A4_W - w) / 2, A4_H / 3, w, h, PIX_SRC, line, 0, 0);
+    dump(p, "one-line");
+    ck_assert_msg(!prep_is_blank(p, DPI), "a page with one line of text (%d x %d) is blank",
+                  w, h);
+    pixDestroy(&p);
+    pixDestroy(&line);
+    pixDestroy(&g);
+}
+END_TEST
+
+/*
+ * Yellowed paper under uneven light: the colour page multiplied by a
+ * yellowish tint that darkens from the top-left corner to the bottom-right.
+ */
+START_TEST(test_not_blank_yellow_background)
+{
+    PIX *rgb = sample_page(1);
+    int w = pixGetWidth(rgb), h = pixGetHeight(rgb);
+    for (int y = 0; y < h; y++) {
+        l_uint32 *line = pixGetData(rgb) + (size_t)y * pixGetWpl(rgb);
+        for (int x = 0; x < w; x++) {
+            double f = 1.0 - 0.35 * ((double)x / w + (double)y / h) / 2.0;
+            l_int32 r, gr, b;
+            extractRGBValues(line[x], &r, &gr, &b);
+            r = (l_int32)(r * f);
+            gr = (l_int32)(gr * f * 0.93);
+            b = (l_int32)(b * f * 0.72);
+            composeRGBPixel(r, gr, b, &line[x]);
+        }
+    }
+    PIX *g = prep_grey(rgb);
+    ck_assert_ptr_nonnull(g);
+    dump(g, "yellow");
+    ck_assert(!prep_is_blank(g, DPI));
+    /* and the same paper without the print is blank */
+    PIX *paper = pixCreate(w, h, 32);
+    ck_assert_ptr_nonnull(paper);
+    for (int y = 0; y < h; y++) {
+        l_uint32 *line = pixGetData(paper) + (size_t)y * pixGetWpl(paper);
+        for (int x = 0; x < w; x++) {
+            double f = 1.0 - 0.35 * ((double)x / w + (double)y / h) / 2.0;
+            composeRGBPixel((l_int32)(250 * f), (l_int32)(250 * f * 0.93),
+                            (l_int32)(250 * f * 0.72), &line[x]);
+        }
+    }
+    PIX *gp = prep_grey(paper);
+    ck_assert_ptr_nonnull(gp);
+    ck_assert(prep_is_blank(gp, DPI));
+    pixDestroy(&gp);
+    pixDestroy(&paper);
+    pixDestroy(&g);
+    pixDestroy(&rgb);
+}
+END_TEST
+
+static Suite *prep_suite(void)
+{
+    Suite *s = suite_create("prep");
+    TCase *tc = tcase_create("skew");
+    tcase_set_timeout(tc, 600);
+    tcase_add_loop_test(tc, test_deskew_sample_known_angles, 0, NSKEW);
+    tcase_add_loop_test(tc, test_deskew_bars_known_angles, 0, NSKEW);
+    tcase_add_test(tc, test_deskew_bars_straight);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("layout");
+    tcase_set_timeout(tc, 600);
+    tcase_add_test(tc, test_line_direction_sample);
+    tcase_add_test(tc, test_line_direction_bars_and_white);
+    tcase_add_loop_test(tc, test_text_band, 0, 4);
+    tcase_add_test(tc, test_text_band_white);
+    tcase_add_test(tc, test_text_height);
+    tcase_add_test(tc, test_recognition_scale);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("blank");
+    tcase_set_timeout(tc, 600);
+    tcase_add_test(tc, test_blank_white);
+    tcase_add_test(tc, test_blank_specks);
+    tcase_add_test(tc, test_blank_border_punch_holes);
+    tcase_add_test(tc, test_blank_show_through);
+    tcase_add_test(tc, test_not_blank_sample);
+    tcase_add_test(tc, test_not_blank_one_line);
+    tcase_add_test(tc, test_not_blank_yellow_background);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("orientation");
+    tcase_set_timeout(tc, 600);
+    tcase_add_loop_test(tc, test_orientation_exact, 0, 4);
+    tcase_add_loop_test(tc, test_orientation_band_without_osd, 0, 4);
+    tcase_add_loop_test(tc, test_orientation_degraded_180, 0,
+                        (int)(sizeof damage / sizeof *damage));
+    tcase_add_test(tc, test_orientation_white);
+    tcase_add_test(tc, test_confidence_band);
+    tcase_add_test(tc, test_confidence_specks_only);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    if (!ocr_model_available(NULL, "vie")) {
+        fprintf(stderr, "check_prep: the Tesseract 'vie' model is absent: skipped\n");
+        return 77;
+    }
+    setMsgSeverity(L_SEVERITY_NONE);
+    SRunner *sr = srunner_create(prep_suite());
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? 0 : 1;
+}
