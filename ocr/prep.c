@@ -2,7 +2,7 @@
  * prep.c - decoding page images and preparing them for recognition.
  *
  *   decoding:   prep_decode, prep_page_dpi
- *   clean-up:   prep_grey, prep_deskew
+ *   clean-up:   prep_grey, prep_deskew, prep_despeckle
  *   scale:      prep_text_height, prep_recognition_scale
  *   layout:     prep_line_direction, prep_text_band, prep_is_blank
  */
@@ -343,4 +343,17 @@ int prep_is_blank(struct Pix *grey, int dpi)
     pixDestroy(&norm);
     pixDestroy(&core);
     return marks < 6;
+}
+
+struct Pix *prep_despeckle(struct Pix *grey)
+{
+    PIX *bin = pixConvertTo1(grey, 160);
+    PIX *specks = bin ? pixSelectBySize(bin, 3, 3, 8, L_SELECT_IF_BOTH, L_SELECT_IF_LT,
+                                        NULL) : NULL;
+    PIX *out = specks ? pixCopy(NULL, grey) : NULL;
+    if (out)
+        pixSetMasked(out, specks, 255);
+    pixDestroy(&specks);
+    pixDestroy(&bin);
+    return out;
 }

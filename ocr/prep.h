@@ -51,6 +51,13 @@ int prep_text_height(struct Pix *grey);
 float prep_recognition_scale(int height);
 
 /*
+ * Remove specks: dark marks smaller than 3 x 3 pixels (at recognition
+ * scale, where characters are about 20 pixels tall) become paper.
+ * Returns a new image, or NULL on failure.
+ */
+struct Pix *prep_despeckle(struct Pix *grey);
+
+/*
  * Is the page blank (a blank back, perhaps with specks, show-through or a
  * scanner border)? Counts dark, character-sized marks away from the edges;
  * a page with a single written name is not blank.

@@ -448,6 +448,13 @@ static enum sohoa_err process_page(struct run *r, struct ocr_engine *eng,
         if (straight)
             rec = po->scale != 1.0f ? pixScale(straight, po->scale, po->scale)
                                     : pixClone(straight);
+        /* specks cost accuracy on poor scans (measured: 341 -> 324 errors on
+         * the corpus' poor pages, no change on clean and scan ones) */
+        PIX *clean = rec ? prep_despeckle(rec) : NULL;
+        if (clean) {
+            pixDestroy(&rec);
+            rec = clean;
+        }
         pixDestroy(&straight);
     }
     if (!rec) {

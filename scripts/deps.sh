@@ -14,7 +14,7 @@ pkgs=(
   check poppler-utils tar gzip zip util-linux
 )
 if [ "${1:-}" = "--bench" ]; then
-  pkgs+=(ocrmypdf img2pdf time)
+  pkgs+=(ocrmypdf img2pdf unpaper time)
 fi
 
 missing=()
