@@ -639,6 +639,9 @@ float ocr_confidence(struct ocr_engine *eng, struct Pix *pix, int dpi)
 
 /* OSD confidence from which its answer is taken as it is */
 #define OSD_SURE 6.0f
+/* pixOrientDetect confidence from which the letter shapes decide: on the
+ * corpus, real scans and varied pages, every page past it was right */
+#define SHAPE_SURE 5.0f
 
 void ocr_orientation(struct ocr_engine *eng, struct Pix *grey, int dpi, int *quads,
                      enum ocr_orient_how *how)
@@ -647,15 +650,23 @@ void ocr_orientation(struct ocr_engine *eng, struct Pix *grey, int dpi, int *qua
     float conf = 0;
     *quads = 0;
     *how = OCR_ORIENT_NONE;
+    int dir = prep_line_direction(grey);
+    int a = dir == 1 ? 1 : 0, b = a + 2;
+    if (dir >= 0) {
+        float up = prep_upright_conf(grey, a);
+        if (up >= SHAPE_SURE || up <= -SHAPE_SURE) {
+            *quads = up > 0 ? a : b;
+            *how = OCR_ORIENT_SHAPE;
+            return;
+        }
+    }
     if (ocr_detect_orientation(eng, grey, dpi, &q, &conf) == 0 && conf >= OSD_SURE) {
         *quads = q;
         *how = OCR_ORIENT_OSD;
         return;
     }
-    int dir = prep_line_direction(grey);
     if (dir < 0)
         return; /* no text to speak of: leave the page as it is */
-    int a = dir == 0 ? 0 : 1, b = a + 2;
     /* the same band of text, read both ways up */
     PIX *ba = prep_text_band(grey, a);
     PIX *bb = ba ? pixRotateOrth(ba, 2) : NULL;

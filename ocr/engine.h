@@ -53,11 +53,13 @@ int ocr_detect_orientation(struct ocr_engine *eng, struct Pix *grey, int dpi,
                            int *quads, float *conf);
 
 /*
- * Orientation of a page, made sure: OSD first; when OSD is unsure, the
- * direction of the text lines picks 0/180 or 90/270 and the recognition
- * confidence on a band of text at both turns decides. *how tells which.
+ * Orientation of a page, made sure. The direction of the text lines picks
+ * 0/180 or 90/270; the shapes of the letters settle it when they are
+ * clear (cheap, most pages). Otherwise OSD when it is sure, and if not,
+ * Tesseract's confidence on one band of text read both ways up. *how
+ * tells which decided.
  */
-enum ocr_orient_how { OCR_ORIENT_OSD, OCR_ORIENT_BAND, OCR_ORIENT_NONE };
+enum ocr_orient_how { OCR_ORIENT_OSD, OCR_ORIENT_BAND, OCR_ORIENT_NONE, OCR_ORIENT_SHAPE };
 void ocr_orientation(struct ocr_engine *eng, struct Pix *grey, int dpi, int *quads,
                      enum ocr_orient_how *how);
 

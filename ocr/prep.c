@@ -151,6 +151,11 @@ struct Pix *prep_deskew(struct Pix *grey, float *angle)
 
 int prep_text_height(struct Pix *grey)
 {
+    return prep_text_height_count(grey, NULL);
+}
+
+int prep_text_height_count(struct Pix *grey, int *nmarks)
+{
     PIX *bin = pixConvertTo1(grey, 160);
     /* large pages are measured at half size, which is plenty and quick */
     int f = bin && pixGetWidth(bin) > 2000 && pixGetHeight(bin) > 2000 ? 2 : 1;
@@ -173,6 +178,8 @@ int prep_text_height(struct Pix *grey)
     }
     if (heights && numaGetCount(heights) >= 20)
         numaGetMedian(heights, &med);
+    if (nmarks)
+        *nmarks = heights ? numaGetCount(heights) : 0;
     numaDestroy(&heights);
     boxaDestroy(&boxes);
     pixDestroy(&small);
@@ -356,4 +363,16 @@ struct Pix *prep_despeckle(struct Pix *grey)
     pixDestroy(&specks);
     pixDestroy(&bin);
     return out;
+}
+
+float prep_upright_conf(struct Pix *grey, int quads)
+{
+    PIX *turned = quads ? pixRotateOrth(grey, quads) : pixClone(grey);
+    PIX *bin = turned ? pixConvertTo1(turned, 160) : NULL;
+    l_float32 up = 0;
+    if (bin && pixOrientDetect(bin, &up, NULL, 0, 0) != 0)
+        up = 0;
+    pixDestroy(&bin);
+    pixDestroy(&turned);
+    return up;
 }

@@ -41,6 +41,8 @@ struct Pix *prep_deskew(struct Pix *grey, float *angle);
  * components that look like characters), 0 if the page shows none.
  */
 int prep_text_height(struct Pix *grey);
+/* The same, also giving the number of character-like marks counted. */
+int prep_text_height_count(struct Pix *grey, int *nmarks);
 
 /*
  * Scale at which to recognise a page whose characters are `height` pixels
@@ -70,6 +72,14 @@ int prep_is_blank(struct Pix *grey, int dpi);
  * Returns -1 when the page shows too little ink to tell.
  */
 int prep_line_direction(struct Pix *grey);
+
+/*
+ * How sure is it that the page, turned by `quads` clockwise quarter turns,
+ * stands upright? From the shapes of the letters (ascenders and
+ * descenders, Leptonica's pixOrientDetect): large positive means upright,
+ * large negative upside down, near 0 cannot tell (little text).
+ */
+float prep_upright_conf(struct Pix *grey, int quads);
 
 /*
  * A band of the page holding text lines, about a fifth of its height, cut

@@ -403,7 +403,8 @@ static enum sohoa_err process_page(struct run *r, struct ocr_engine *eng,
     }
     /* the scale the text wants for recognition; orientation is found on
      * the page at that scale */
-    po->scale = prep_recognition_scale(prep_text_height(grey));
+    int nmarks = 0;
+    po->scale = prep_recognition_scale(prep_text_height_count(grey, &nmarks));
     work = po->scale != 1.0f ? pixScale(grey, po->scale, po->scale) : pixClone(grey);
     if (!work) {
         snprintf(why, whysz, "out of memory preparing the page");
@@ -413,7 +414,8 @@ static enum sohoa_err process_page(struct run *r, struct ocr_engine *eng,
     int wdpi = (int)(po->dpi * po->scale + 0.5f);
     po->quads = 0;
     po->orient_how = "none";
-    po->blank = prep_is_blank(work, wdpi);
+    /* hundreds of character-sized marks: surely not blank, skip the check */
+    po->blank = nmarks < 300 && prep_is_blank(work, wdpi);
     if (po->blank) {
         /* kept in the archive copy as scanned, not recognised */
         static const char *const empty = "";
@@ -437,8 +439,10 @@ static enum sohoa_err process_page(struct run *r, struct ocr_engine *eng,
     if (r->opt->osd) {
         enum ocr_orient_how how;
         ocr_orientation(eng, work, wdpi, &po->quads, &how);
-        po->orient_how = how == OCR_ORIENT_OSD ? "osd" : how == OCR_ORIENT_BAND ? "band"
-                                                                              : "none";
+        po->orient_how = how == OCR_ORIENT_OSD     ? "osd"
+                         : how == OCR_ORIENT_BAND  ? "band"
+                         : how == OCR_ORIENT_SHAPE ? "shape"
+                                                   : "none";
     }
     /* turn and straighten at full resolution, then scale: rotating the
      * scaled page costs accuracy */
