@@ -113,6 +113,43 @@ int prep_page_dpi(struct Pix *pix, int *from_file)
     return 300;
 }
 
+/* A4 in inches; body text (13-14 pt) by prep_text_height, in inches */
+#define A4_W 8.27
+#define A4_H 11.69
+#define TEXT_MIN_IN 0.075
+#define TEXT_MAX_IN 0.125
+
+int prep_page_dpi_checked(struct Pix *pix, int text_height, int *guessed)
+{
+    int from_file = 0;
+    int dpi = prep_page_dpi(pix, &from_file);
+    int w = pixGetWidth(pix), h = pixGetHeight(pix);
+    double s = w < h ? w : h, l = w < h ? h : w;
+    if (guessed)
+        *guessed = 0;
+    /* A4 proportions (within 4 %) and the resolution that makes it A4 */
+    if (s <= 0 || fabs((l / s) / (A4_H / A4_W) - 1.0) > 0.04)
+        return dpi;
+    int a4 = (int)(sqrt((s / A4_W) * (l / A4_H)) / 10.0 + 0.5) * 10;
+    if (a4 < 70 || a4 > 1200)
+        return dpi;
+    if (!from_file) {
+        if (guessed)
+            *guessed = 1;
+        return a4;
+    }
+    double claimed_w = s / dpi;
+    if (fabs(claimed_w / A4_W - 1.0) < 0.06 || text_height <= 0)
+        return dpi; /* it is A4 at what the file says, or nothing to check */
+    double t_claimed = (double)text_height / dpi, t_a4 = (double)text_height / a4;
+    if (t_claimed < TEXT_MIN_IN && t_a4 >= TEXT_MIN_IN && t_a4 <= TEXT_MAX_IN) {
+        if (guessed)
+            *guessed = 1;
+        return a4;
+    }
+    return dpi;
+}
+
 struct Pix *prep_grey(struct Pix *pix)
 {
     PIX *p = NULL;

@@ -26,6 +26,17 @@ enum sohoa_err prep_decode(const uint8_t *data, size_t len, int frame,
 /* Resolution to use for a page: the file's if plausible, else 300. */
 int prep_page_dpi(struct Pix *pix, int *from_file);
 
+/*
+ * The same, checked against the page: an A4-shaped page whose claimed
+ * resolution makes it smaller than A4 and its text smaller than print
+ * (under 1.9 mm by prep_text_height) while at A4 size the text is normal,
+ * was scanned at the A4 resolution: scanners and converters often write
+ * a wrong density. A file without a resolution is taken as A4 when it has
+ * the proportions. *guessed (may be NULL) is set when the file was
+ * overruled. text_height: from prep_text_height, 0 if unknown.
+ */
+int prep_page_dpi_checked(struct Pix *pix, int text_height, int *guessed);
+
 /* 8-bit grey copy of any image. */
 struct Pix *prep_grey(struct Pix *pix);
 

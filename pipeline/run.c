@@ -394,7 +394,6 @@ static enum sohoa_err process_page(struct run *r, struct ocr_engine *eng,
         return err;
     po->w = pixGetWidth(orig);
     po->h = pixGetHeight(orig);
-    po->dpi = prep_page_dpi(orig, NULL);
     grey = prep_grey(orig);
     if (!grey) {
         snprintf(why, whysz, "cannot convert image to grey");
@@ -404,18 +403,25 @@ static enum sohoa_err process_page(struct run *r, struct ocr_engine *eng,
     /* the scale the text wants for recognition; orientation is found on
      * the page at that scale */
     int nmarks = 0;
-    po->scale = prep_recognition_scale(prep_text_height_count(grey, &nmarks));
+    int text_h = prep_text_height_count(grey, &nmarks);
+    po->scale = prep_recognition_scale(text_h);
+    /* the PDF shows the page at its true size: the resolution the file
+     * claims, unless page shape and text say otherwise. Tesseract is told
+     * the claimed one: measured on the corpus' poor pages (200 dpi claiming
+     * 300) the true one gave 344 errors instead of 324. */
+    po->dpi = prep_page_dpi_checked(orig, text_h, NULL);
+    int claimed_dpi = prep_page_dpi(orig, NULL);
     work = po->scale != 1.0f ? pixScale(grey, po->scale, po->scale) : pixClone(grey);
     if (!work) {
         snprintf(why, whysz, "out of memory preparing the page");
         err = SOHOA_ENOMEM;
         goto cleanup;
     }
-    int wdpi = (int)(po->dpi * po->scale + 0.5f);
+    int wdpi = (int)(claimed_dpi * po->scale + 0.5f);
     po->quads = 0;
     po->orient_how = "none";
     /* hundreds of character-sized marks: surely not blank, skip the check */
-    po->blank = nmarks < 300 && prep_is_blank(work, wdpi);
+    po->blank = nmarks < 300 && prep_is_blank(work, (int)(po->dpi * po->scale + 0.5f));
     if (po->blank) {
         /* kept in the archive copy as scanned, not recognised */
         static const char *const empty = "";

@@ -11,7 +11,7 @@ pkgs=(
   # OCR models: Vietnamese and orientation detection
   tesseract-ocr tesseract-ocr-vie tesseract-ocr-osd
   # tests: Check, PDF inspection, archives
-  check poppler-utils tar gzip zip util-linux
+  check poppler-utils tar gzip zip util-linux sqlite3
 )
 if [ "${1:-}" = "--bench" ]; then
   pkgs+=(ocrmypdf img2pdf unpaper time)

@@ -636,6 +636,44 @@ END_TEST
 
 /* ---- text height, recognition scale ---- */
 
+/* Resolution: kept as the file says unless page shape and text size both
+ * say the page is A4 scanned at another resolution. */
+START_TEST(test_page_dpi_checked)
+{
+    int guessed = -1;
+    PIX *p = pixCreate(1654, 2339, 8); /* A4 at 200 dpi */
+    ck_assert_ptr_nonnull(p);
+    pixSetResolution(p, 300, 300);
+    /* small text at the claimed 300 dpi, normal at 200: the file is wrong */
+    ck_assert_int_eq(prep_page_dpi_checked(p, 19, &guessed), 200);
+    ck_assert_int_eq(guessed, 1);
+    /* normal text at 300 dpi: an A5 page at 300, as the file says */
+    ck_assert_int_eq(prep_page_dpi_checked(p, 28, &guessed), 300);
+    ck_assert_int_eq(guessed, 0);
+    /* unknown text height: nothing to overrule the file with */
+    ck_assert_int_eq(prep_page_dpi_checked(p, 0, &guessed), 300);
+    ck_assert_int_eq(guessed, 0);
+    /* no resolution in the file: A4 proportions give A4's */
+    pixSetXRes(p, 0);
+    pixSetYRes(p, 0);
+    ck_assert_int_eq(prep_page_dpi_checked(p, 0, &guessed), 200);
+    ck_assert_int_eq(guessed, 1);
+    pixDestroy(&p);
+    /* A4 at the claimed resolution: kept */
+    p = pixCreate(2481, 3508, 8);
+    pixSetResolution(p, 300, 300);
+    ck_assert_int_eq(prep_page_dpi_checked(p, 19, &guessed), 300);
+    ck_assert_int_eq(guessed, 0);
+    pixDestroy(&p);
+    /* Letter proportions: not A4, kept as claimed */
+    p = pixCreate(1811, 2343, 8);
+    pixSetResolution(p, 213, 213);
+    ck_assert_int_eq(prep_page_dpi_checked(p, 9, &guessed), 213);
+    ck_assert_int_eq(guessed, 0);
+    pixDestroy(&p);
+}
+END_TEST
+
 START_TEST(test_text_height)
 {
     PIX *g = sample_grey();
@@ -835,6 +873,7 @@ static Suite *prep_suite(void)
     tcase_add_loop_test(tc, test_text_band, 0, 4);
     tcase_add_test(tc, test_text_band_white);
     tcase_add_test(tc, test_text_height);
+    tcase_add_test(tc, test_page_dpi_checked);
     tcase_add_test(tc, test_recognition_scale);
     suite_add_tcase(s, tc);
 
