@@ -145,6 +145,65 @@ static int jpeg_passthrough(const uint8_t *data, size_t len, PIX *orig,
     return 1;
 }
 
+static uint32_t be32(const uint8_t *p)
+{
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+/* PNG files whose compressed data PDF reads as it is (grey or RGB, not
+ * interlaced, no transparency) go in without being decoded and compressed
+ * again: quicker, and the image stays exactly as scanned. Returns 1 if
+ * embedded. */
+static int png_passthrough(const uint8_t *data, size_t len, PIX *orig,
+                           struct strbuf *dict, uint8_t **pdata, size_t *plen)
+{
+    static const uint8_t sig[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
+    if (len < 8 + 25 || memcmp(data, sig, 8) != 0)
+        return 0;
+    size_t pos = 8;
+    uint32_t w = 0, h = 0;
+    int depth = 0, ctype = -1, ok = 1, seen_ihdr = 0;
+    struct strbuf idat = STRBUF_INIT;
+    while (ok && pos + 12 <= len) {
+        uint32_t clen = be32(data + pos);
+        const uint8_t *type = data + pos + 4, *body = data + pos + 8;
+        if (clen > len - pos - 12) {
+            ok = 0;
+            break;
+        }
+        if (memcmp(type, "IHDR", 4) == 0 && clen == 13) {
+            w = be32(body);
+            h = be32(body + 4);
+            depth = body[8];
+            ctype = body[9];
+            /* compression 0, filter 0, no interlace */
+            ok = body[10] == 0 && body[11] == 0 && body[12] == 0;
+            seen_ihdr = 1;
+        } else if (memcmp(type, "IDAT", 4) == 0) {
+            ok = seen_ihdr && strbuf_add(&idat, body, clen) == 0;
+        } else if (memcmp(type, "tRNS", 4) == 0 || memcmp(type, "PLTE", 4) == 0) {
+            ok = 0;
+        } else if (memcmp(type, "IEND", 4) == 0) {
+            break;
+        }
+        pos += 12 + clen;
+    }
+    int colours = ctype == 0 ? 1 : ctype == 2 ? 3 : 0;
+    if (!ok || !colours || idat.len == 0 || (ctype == 2 && depth != 8) ||
+        (ctype == 0 && depth != 1 && depth != 2 && depth != 4 && depth != 8) ||
+        (int)w != pixGetWidth(orig) || (int)h != pixGetHeight(orig)) {
+        strbuf_release(&idat);
+        return 0;
+    }
+    *pdata = (uint8_t *)strbuf_detach(&idat, plen);
+    strbuf_addf(dict, "/Type /XObject /Subtype /Image /Width %u /Height %u "
+                "/ColorSpace /%s /BitsPerComponent %d /Filter /FlateDecode "
+                "/DecodeParms << /Predictor 15 /Colors %d /BitsPerComponent %d"
+                " /Columns %u >>",
+                w, h, colours == 3 ? "DeviceRGB" : "DeviceGray", depth, colours, depth, w);
+    return 1;
+}
+
 /* ---- text layer ---- */
 
 static void add_num(struct strbuf *sb, double v)
@@ -255,7 +314,8 @@ enum sohoa_err pdf_page_build(const uint8_t *data, size_t len, struct Pix *orig,
     int w = pixGetWidth(orig), h = pixGetHeight(orig);
     int q = ((g->quads % 4) + 4) % 4;
 
-    if (!jpeg_passthrough(data, len, orig, &dict, &img, &imglen)) {
+    if (!jpeg_passthrough(data, len, orig, &dict, &img, &imglen) &&
+        !png_passthrough(data, len, orig, &dict, &img, &imglen)) {
         strbuf_release(&dict);
         if (pixGetDepth(orig) == 1)
             err = g4_image(orig, &dict, &img, &imglen);

@@ -391,12 +391,27 @@ int prep_is_blank(struct Pix *grey, int dpi)
 
 struct Pix *prep_despeckle(struct Pix *grey)
 {
-    PIX *bin = pixConvertTo1(grey, 160);
+    /* ink is what is much darker than the paper: on a low-contrast page the
+     * paper itself may be darker than a fixed threshold */
+    l_uint32 paper = 255;
+    if (pixGetRankValue(grey, 2, 0.5, &paper) != 0)
+        paper = 255;
+    int thresh = (int)(paper & 0xff) * 2 / 3;
+    PIX *bin = pixConvertTo1(grey, thresh > 40 ? thresh : 40);
     PIX *specks = bin ? pixSelectBySize(bin, 3, 3, 8, L_SELECT_IF_BOTH, L_SELECT_IF_LT,
                                         NULL) : NULL;
-    PIX *out = specks ? pixCopy(NULL, grey) : NULL;
-    if (out)
-        pixSetMasked(out, specks, 255);
+    PIX *out = NULL;
+    if (specks) {
+        l_int32 ink = 0, gone = 0;
+        pixCountPixels(bin, &ink, NULL);
+        pixCountPixels(specks, &gone, NULL);
+        /* specks are a small part of the ink; when they are not, the
+         * "specks" are pieces of broken letters: leave the page alone */
+        if (gone * 10 <= ink)
+            out = pixCopy(NULL, grey);
+        if (out)
+            pixSetMasked(out, specks, 255);
+    }
     pixDestroy(&specks);
     pixDestroy(&bin);
     return out;
