@@ -169,12 +169,18 @@ struct Pix *prep_deskew(struct Pix *grey, float *angle)
 {
     l_float32 a = 0, conf = 0;
     *angle = 0;
-    PIX *bin = pixConvertTo1(grey, 160);
+    /* measured on a half-size copy that keeps every dark pixel (the sweep
+     * would reduce the page that way anyway), which is quicker to make */
+    int half = pixGetWidth(grey) > 1600 && pixGetHeight(grey) > 1600;
+    PIX *small = half ? pixScaleGrayMinMax2(grey, L_CHOOSE_MIN) : pixClone(grey);
+    PIX *bin = small ? pixConvertTo1(small, 160) : NULL;
+    pixDestroy(&small);
     if (!bin)
         return pixClone(grey);
     /* sweep +-12 degrees (Leptonica gives no answer within one step of the
      * edge, so this covers +-10): coarse 1-degree steps, then a search */
-    l_int32 ok = pixFindSkewSweepAndSearch(bin, &a, &conf, 4, 2, 12.0, 1.0, 0.01);
+    l_int32 ok = pixFindSkewSweepAndSearch(bin, &a, &conf, half ? 2 : 4, half ? 1 : 2,
+                                           12.0, 1.0, 0.01);
     pixDestroy(&bin);
     if (ok != 0 || conf < 2.5 || fabsf(a) < 0.1f)
         return pixClone(grey);
@@ -193,11 +199,13 @@ int prep_text_height(struct Pix *grey)
 
 int prep_text_height_count(struct Pix *grey, int *nmarks)
 {
-    PIX *bin = pixConvertTo1(grey, 160);
-    /* large pages are measured at half size, which is plenty and quick */
-    int f = bin && pixGetWidth(bin) > 2000 && pixGetHeight(bin) > 2000 ? 2 : 1;
-    PIX *small = !bin ? NULL : f == 2 ? pixReduceRankBinaryCascade(bin, 1, 0, 0, 0)
-                                      : pixClone(bin);
+    /* large pages are measured at half size (keeping every dark pixel),
+     * which is plenty and quick */
+    int f = pixGetWidth(grey) > 2000 && pixGetHeight(grey) > 2000 ? 2 : 1;
+    PIX *sgrey = f == 2 ? pixScaleGrayMinMax2(grey, L_CHOOSE_MIN) : pixClone(grey);
+    PIX *bin = NULL;
+    PIX *small = sgrey ? pixConvertTo1(sgrey, 160) : NULL;
+    pixDestroy(&sgrey);
     BOXA *boxes = small ? pixConnComp(small, NULL, 8) : NULL;
     NUMA *heights = NULL;
     float med = 0;
