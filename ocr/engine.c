@@ -506,7 +506,8 @@ static char *ordered_text(TessBaseAPI *api, int page_w)
         i = j;
     }
 
-    qsort(b, n, sizeof *b, cmp_block_y);
+    if (n > 1)
+        qsort(b, n, sizeof *b, cmp_block_y);
     merge_columns(b, &n, page_w);
     size_t i = 0;
     while (i < n) {
