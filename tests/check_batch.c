@@ -28,34 +28,9 @@
 
 #include "batch.h"
 #include "util.h"
+#include "testutil.h"
 
 /* ---- scratch folders ---- */
-
-static void rm_rf(const char *path)
-{
-    struct stat st;
-    if (lstat(path, &st) < 0)
-        return;
-    if (S_ISDIR(st.st_mode)) {
-        DIR *d = opendir(path);
-        if (d) {
-            struct dirent *de;
-            while ((de = readdir(d)) != NULL) {
-                if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-                    continue;
-                char *sub = util_path_join(path, de->d_name);
-                if (sub) {
-                    rm_rf(sub);
-                    free(sub);
-                }
-            }
-            closedir(d);
-        }
-        rmdir(path);
-    } else {
-        unlink(path);
-    }
-}
 
 /*
  * Each test gets its own folder (checked fixture, in the test's process)

@@ -18,6 +18,7 @@
 #include "engine.h"
 #include "pdf.h"
 #include "util.h"
+#include "testutil.h"
 
 #define FONT "/usr/share/tesseract-ocr/5/tessdata/pdf.ttf"
 #define PAGE_W 1240
@@ -28,34 +29,6 @@
 /* ---- scratch folders ---- */
 
 static char g_root[128];
-
-static void rm_rf(const char *path)
-{
-    struct stat st;
-    if (lstat(path, &st) != 0)
-        return;
-    if (S_ISDIR(st.st_mode)) {
-        DIR *d = opendir(path);
-        if (d) {
-            struct dirent *e;
-            while ((e = readdir(d)) != NULL) {
-                if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-                    continue;
-                size_t n = strlen(path) + strlen(e->d_name) + 2;
-                char *sub = malloc(n);
-                if (!sub)
-                    continue;
-                snprintf(sub, n, "%s/%s", path, e->d_name);
-                rm_rf(sub);
-                free(sub);
-            }
-            closedir(d);
-        }
-        rmdir(path);
-    } else {
-        unlink(path);
-    }
-}
 
 static char t_dir[256];
 

@@ -14,38 +14,11 @@
 
 #include "db.h"
 #include "search.h"
+#include "testutil.h"
 
 /* ---- scratch folders ---- */
 
 static char g_root[128];
-
-static void rm_rf(const char *path)
-{
-    struct stat st;
-    if (lstat(path, &st) != 0)
-        return;
-    if (S_ISDIR(st.st_mode)) {
-        DIR *d = opendir(path);
-        if (d) {
-            struct dirent *e;
-            while ((e = readdir(d)) != NULL) {
-                if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-                    continue;
-                size_t n = strlen(path) + strlen(e->d_name) + 2;
-                char *sub = malloc(n);
-                if (!sub)
-                    continue;
-                snprintf(sub, n, "%s/%s", path, e->d_name);
-                rm_rf(sub);
-                free(sub);
-            }
-            closedir(d);
-        }
-        rmdir(path);
-    } else {
-        unlink(path);
-    }
-}
 
 /* ---- idx_fts_query ---- */
 

@@ -22,34 +22,9 @@
 
 #include "sha256.h"
 #include "util.h"
+#include "testutil.h"
 
 /* ---- scratch folders ---- */
-
-static void rm_rf(const char *path)
-{
-    struct stat st;
-    if (lstat(path, &st) < 0)
-        return;
-    if (S_ISDIR(st.st_mode)) {
-        DIR *d = opendir(path);
-        if (d) {
-            struct dirent *de;
-            while ((de = readdir(d)) != NULL) {
-                if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-                    continue;
-                char *sub = util_path_join(path, de->d_name);
-                if (sub) {
-                    rm_rf(sub);
-                    free(sub);
-                }
-            }
-            closedir(d);
-        }
-        rmdir(path);
-    } else {
-        unlink(path);
-    }
-}
 
 /* scratch folders live in one folder per test case, removed by the runner
  * even when a failing test could not clean up after itself */
