@@ -237,8 +237,10 @@ float prep_recognition_scale(int height)
     if (height <= 0)
         return 1.0f;
     float s = (float)PREP_TARGET_HEIGHT / (float)height;
+    if (height < PREP_SMALL_TEXT)
+        return s > 2.5f ? 2.5f : s; /* low resolution: enlarge */
     if (s > 0.9f)
-        return 1.0f; /* enlarging small text is left to later measurements */
+        return 1.0f;
     if (s < 0.5f)
         s = 0.5f;
     return s;

@@ -699,12 +699,15 @@ START_TEST(test_recognition_scale)
     ck_assert_float_eq(prep_recognition_scale(0), 1.0f);
     ck_assert_float_eq_tol(prep_recognition_scale(40), 0.5f, 1e-6f);
     ck_assert_float_eq_tol(prep_recognition_scale(28), 20.0f / 28.0f, 1e-5f);
-    ck_assert_float_eq(prep_recognition_scale(18), 1.0f); /* never enlarged */
+    ck_assert_float_eq(prep_recognition_scale(18), 1.0f); /* near the target: as is */
+    /* small text (low resolution) is enlarged to the target, at most 2.5x */
+    ck_assert_float_eq_tol(prep_recognition_scale(10), 2.0f, 1e-6f);
+    ck_assert_float_eq_tol(prep_recognition_scale(4), 2.5f, 1e-6f);
     float last = prep_recognition_scale(1);
     for (int h = 2; h <= 400; h++) {
         float s = prep_recognition_scale(h);
         ck_assert_msg(s <= last, "scale %.4f at %d px above %.4f at %d px", s, h, last, h - 1);
-        ck_assert(s >= 0.5f && s <= 1.0f);
+        ck_assert(s >= 0.5f && s <= 2.5f);
         last = s;
     }
 }
