@@ -571,15 +571,17 @@ START_TEST(test_recognition_scale)
 {
     ck_assert_float_eq(prep_recognition_scale(0), 1.0f);
     ck_assert_float_eq(prep_recognition_scale(-5), 1.0f);
-    ck_assert_float_eq(prep_recognition_scale(PREP_TARGET_HEIGHT / 2), 1.0f); /* never enlarged */
+    /* small text is enlarged to the target; text near it is read as it is */
+    ck_assert_float_eq_tol(prep_recognition_scale(PREP_TARGET_HEIGHT / 2), 2.0f, 1e-6f);
+    ck_assert_float_eq(prep_recognition_scale(PREP_SMALL_TEXT), 1.0f);
     ck_assert_float_eq(prep_recognition_scale(PREP_TARGET_HEIGHT), 1.0f);
     ck_assert_float_eq_tol(prep_recognition_scale(PREP_TARGET_HEIGHT * 3 / 2),
                            (float)PREP_TARGET_HEIGHT / (float)(PREP_TARGET_HEIGHT * 3 / 2), 1e-4f);
     ck_assert_float_eq_tol(prep_recognition_scale(PREP_TARGET_HEIGHT * 100), 0.5f, 1e-6f);
-    float last = 1.0f;
+    float last = 2.5f;
     for (int h = 1; h < 400; h++) {
         float s = prep_recognition_scale(h);
-        ck_assert_msg(s >= 0.5f && s <= 1.0f && s <= last, "scale(%d) = %f", h, s);
+        ck_assert_msg(s >= 0.5f && s <= 2.5f && s <= last, "scale(%d) = %f", h, s);
         last = s;
     }
 }
