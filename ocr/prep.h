@@ -68,6 +68,15 @@ int prep_text_height_count(struct Pix *grey, int *nmarks);
 float prep_recognition_scale(int height);
 
 /*
+ * Does the paper's shade vary across the page (uneven light, a photo, a
+ * yellowed sheet)? Compares the paper level of 16 tiles of the inner page.
+ * Tesseract's single threshold fails on such pages; level them first.
+ */
+int prep_uneven_light(struct Pix *grey);
+/* Make the paper even (Leptonica background normalisation); new image. */
+struct Pix *prep_flatten(struct Pix *grey);
+
+/*
  * Remove specks: dark marks smaller than 3 x 3 pixels (at recognition
  * scale, where characters are about 20 pixels tall) become paper.
  * Returns a new image, or NULL on failure.

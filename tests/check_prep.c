@@ -674,6 +674,38 @@ START_TEST(test_page_dpi_checked)
 }
 END_TEST
 
+/* Uneven light: a page whose paper darkens towards one corner is found; an
+ * evenly lit page (the sample scan, a white page) is not. Levelling makes
+ * the paper even again. */
+START_TEST(test_uneven_light)
+{
+    PIX *g = sample_grey();
+    ck_assert_int_eq(prep_uneven_light(g), 0);
+    PIX *white = white_page(A4_W, A4_H);
+    ck_assert_int_eq(prep_uneven_light(white), 0);
+    pixDestroy(&white);
+    /* darken towards the bottom right: paper from 250 down to about 150 */
+    PIX *dark = pixCopy(NULL, g);
+    ck_assert_ptr_nonnull(dark);
+    int w = pixGetWidth(dark), h = pixGetHeight(dark);
+    for (int y = 0; y < h; y++) {
+        for (int x = 0; x < w; x++) {
+            l_uint32 v;
+            pixGetPixel(dark, x, y, &v);
+            double f = 1.0 - 0.4 * ((double)x / w + (double)y / h) / 2.0;
+            pixSetPixel(dark, x, y, (l_uint32)(v * f));
+        }
+    }
+    ck_assert_int_eq(prep_uneven_light(dark), 1);
+    PIX *flat = prep_flatten(dark);
+    ck_assert_ptr_nonnull(flat);
+    ck_assert_int_eq(prep_uneven_light(flat), 0);
+    pixDestroy(&flat);
+    pixDestroy(&dark);
+    pixDestroy(&g);
+}
+END_TEST
+
 START_TEST(test_text_height)
 {
     PIX *g = sample_grey();
@@ -876,6 +908,7 @@ static Suite *prep_suite(void)
     tcase_add_loop_test(tc, test_text_band, 0, 4);
     tcase_add_test(tc, test_text_band_white);
     tcase_add_test(tc, test_text_height);
+    tcase_add_test(tc, test_uneven_light);
     tcase_add_test(tc, test_page_dpi_checked);
     tcase_add_test(tc, test_recognition_scale);
     suite_add_tcase(s, tc);
