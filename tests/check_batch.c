@@ -42,13 +42,7 @@ static char *scratch;
 
 static void root_setup(void)
 {
-    char tmpl[] = "/tmp/check_batch.XXXXXX";
-    char *d = mkdtemp(tmpl);
-    if (!d) {
-        perror("mkdtemp");
-        exit(2);
-    }
-    scratch_root = strdup(d);
+    scratch_root = scratch_root_new("check_batch");
 }
 
 static void root_teardown(void)

@@ -32,13 +32,7 @@ static char *scratch_root;
 
 static void root_setup(void)
 {
-    char tmpl[] = "/tmp/check_util.XXXXXX";
-    char *d = mkdtemp(tmpl);
-    if (!d) {
-        perror("mkdtemp");
-        exit(2);
-    }
-    scratch_root = strdup(d);
+    scratch_root = scratch_root_new("check_util");
 }
 
 static void root_teardown(void)

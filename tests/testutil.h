@@ -5,6 +5,7 @@
 #define SOHOA_TESTUTIL_H
 
 #include <dirent.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -38,6 +39,21 @@ static void rm_rf(const char *path)
     } else {
         unlink(path);
     }
+}
+
+/* A new folder /tmp/<name>.XXXXXX (malloc'd path); exits 2 if none can be made. */
+static char *scratch_root_new(const char *name) __attribute__((unused));
+static char *scratch_root_new(const char *name)
+{
+    char tmpl[256];
+    snprintf(tmpl, sizeof tmpl, "/tmp/%s.XXXXXX", name);
+    char *d = mkdtemp(tmpl);
+    char *out = d ? strdup(d) : NULL;
+    if (!out) {
+        perror("mkdtemp");
+        exit(2);
+    }
+    return out;
 }
 
 #endif
