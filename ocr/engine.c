@@ -8,6 +8,8 @@
  */
 #include "engine.h"
 #include "prep.h"
+#include "fold.h"
+#include "util.h"
 
 #include <leptonica/allheaders.h>
 #include <math.h>
@@ -197,6 +199,31 @@ static char *dup_tess(char *s)
     return d;
 }
 
+#define JUNK_CONF 30      /* below: a short word is noise */
+#define JUNK_MARK_CONF 60 /* below: a lone punctuation mark is noise */
+
+int ocr_junk_word(const char *text, int conf)
+{
+    static const char print_marks[] = "-.,:;()[]\"/*+%!?&";
+    size_t n = strlen(text), i = 0;
+    int chars = 0, word = 0, odd = 0;
+
+    while (i < n) {
+        uint32_t cp;
+        i += (size_t)util_utf8_decode((const unsigned char *)text + i, n - i, &cp);
+        chars++;
+        if (fold_is_word_cp(cp))
+            word++;
+        else if (cp < 0x80 ? !strchr(print_marks, (int)cp)
+                           : !(cp == 0x2013 || cp == 0x2014 || cp == 0x2026 ||
+                               (cp >= 0x2018 && cp <= 0x201D)))
+            odd++;
+    }
+    if (!word)
+        return odd > 0 || conf < JUNK_MARK_CONF;
+    return conf < JUNK_CONF && chars <= 3;
+}
+
 static enum sohoa_err collect_words(TessBaseAPI *api, struct ocr_result *res)
 {
     TessResultIterator *it = TessBaseAPIGetIterator(api);
@@ -220,8 +247,12 @@ static enum sohoa_err collect_words(TessBaseAPI *api, struct ocr_result *res)
         char *w = TessResultIteratorGetUTF8Text(it, RIL_WORD);
         if (!w)
             continue;
-        if (!*w) {
+        if (!*w || ocr_junk_word(w, (int)TessResultIteratorConfidence(it, RIL_WORD))) {
             TessDeleteText(w);
+            /* the line still ends here */
+            if (res->nwords &&
+                TessPageIteratorIsAtFinalElement(pit, RIL_TEXTLINE, RIL_WORD))
+                res->words[res->nwords - 1].eol = 1;
             continue;
         }
         if (res->nwords == cap) {
@@ -473,7 +504,7 @@ static char *ordered_text(TessBaseAPI *api, int page_w)
         char *t = TessResultIteratorGetUTF8Text(it, RIL_WORD);
         if (!t)
             continue;
-        if (!*t) {
+        if (!*t || ocr_junk_word(t, (int)TessResultIteratorConfidence(it, RIL_WORD))) {
             TessDeleteText(t);
             continue;
         }

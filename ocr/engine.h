@@ -71,6 +71,14 @@ enum sohoa_err ocr_recognize(struct ocr_engine *eng, struct Pix *pix, int dpi,
                              int page_no, struct ocr_result *res);
 void ocr_result_release(struct ocr_result *res);
 
+/*
+ * Is a recognised word noise made of a seal, a signature or dirt rather
+ * than print? Marks that print does not hold (` # ° ⁄ ...), punctuation
+ * Tesseract is unsure of, and very unsure words of up to 3 characters.
+ * Such words are left out of the text and the PDF's text layer.
+ */
+int ocr_junk_word(const char *text, int conf);
+
 /* Is the language model present? (for tests that need it) */
 int ocr_model_available(const char *datapath, const char *lang);
 

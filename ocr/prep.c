@@ -2,7 +2,7 @@
  * prep.c - decoding page images and preparing them for recognition.
  *
  *   decoding:   prep_decode, prep_page_dpi
- *   clean-up:   prep_grey, prep_deskew, prep_despeckle
+ *   clean-up:   prep_grey, prep_clear_border, prep_deskew, prep_despeckle
  *   scale:      prep_text_height, prep_recognition_scale
  *   layout:     prep_line_direction, prep_text_band, prep_is_blank
  */
@@ -397,6 +397,97 @@ int prep_is_blank(struct Pix *grey, int dpi)
     pixDestroy(&norm);
     pixDestroy(&core);
     return marks < 6;
+}
+
+/* Add to `mask` the components of `comps` that look like scanner
+ * additions rather than print: solid (filling at least `fill` of their
+ * box), big enough, and no larger than a third of the page. Holes must
+ * also be round and lie near an edge. */
+static long keep_solid(PIX *mask, PIX *comps, float fill, int min_long,
+                       int hole_margin)
+{
+    PIXA *pixa = NULL;
+    BOXA *boxa = pixConnComp(comps, &pixa, 8);
+    int W = pixGetWidth(mask), H = pixGetHeight(mask);
+    long kept = 0;
+    int n = boxa ? boxaGetCount(boxa) : 0;
+
+    for (int i = 0; i < n; i++) {
+        l_int32 x, y, w, h, area = 0;
+        boxaGetBoxGeometry(boxa, i, &x, &y, &w, &h);
+        if ((w > h ? w : h) < min_long || (double)w * h > (double)W * H / 3)
+            continue;
+        PIX *c = pixaGetPix(pixa, i, L_CLONE);
+        pixCountPixels(c, &area, NULL);
+        if (area < fill * w * h) {
+            pixDestroy(&c);
+            continue;
+        }
+        if (hole_margin) {
+            int round = w * 10 >= h * 7 && h * 10 >= w * 7 && w <= min_long * 3;
+            int near = x < hole_margin || y < hole_margin ||
+                       x + w > W - hole_margin || y + h > H - hole_margin;
+            if (!round || !near) {
+                pixDestroy(&c);
+                continue;
+            }
+        }
+        pixRasterop(mask, x, y, w, h, PIX_SRC | PIX_DST, c, 0, 0);
+        kept += area;
+        pixDestroy(&c);
+    }
+    boxaDestroy(&boxa);
+    pixaDestroy(&pixa);
+    return kept;
+}
+
+struct Pix *prep_clear_border(struct Pix *grey, int dpi, long *cleared)
+{
+    l_uint32 paper = 255;
+    PIX *bin = NULL, *inner = NULL, *edge = NULL, *holes = NULL, *mask = NULL;
+    PIX *out = NULL;
+
+    *cleared = 0;
+    if (dpi < 50)
+        dpi = 300;
+    if (pixGetRankValue(grey, 4, 0.5, &paper) != 0)
+        paper = 255;
+    if (paper > 255)    /* Leptonica's top bin */
+        paper = 255;
+    int thresh = (int)paper * 2 / 3;
+    bin = pixConvertTo1(grey, thresh > 40 ? thresh : 40);
+    inner = bin ? pixRemoveBorderConnComps(bin, 8) : NULL;
+    edge = inner ? pixXor(NULL, bin, inner) : NULL;
+    mask = bin ? pixCreateTemplate(bin) : NULL;
+    if (!edge || !mask)
+        goto done;
+    /* bands and the corners of a skewed sheet: at least a third of an
+     * inch long; a wedge fills half its box */
+    long n = keep_solid(mask, edge, 0.45f, dpi / 3, 0);
+    /* punch holes: 4-12 mm round and solid, within 25 mm of an edge */
+    holes = pixSelectBySize(inner, dpi / 6, dpi / 6, 8, L_SELECT_IF_BOTH,
+                            L_SELECT_IF_GTE, NULL);
+    if (holes)
+        n += keep_solid(mask, holes, 0.6f, dpi / 6, dpi);
+    if (n == 0) {
+        out = pixClone(grey);
+        goto done;
+    }
+    /* and the grey rim around them */
+    PIX *wide = pixDilateBrick(NULL, mask, 9, 9);
+    out = wide ? pixCopy(NULL, grey) : NULL;
+    if (out) {
+        pixSetMasked(out, wide, paper);
+        *cleared = n;
+    }
+    pixDestroy(&wide);
+done:
+    pixDestroy(&holes);
+    pixDestroy(&mask);
+    pixDestroy(&edge);
+    pixDestroy(&inner);
+    pixDestroy(&bin);
+    return out;
 }
 
 struct Pix *prep_despeckle(struct Pix *grey)

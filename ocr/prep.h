@@ -77,6 +77,16 @@ int prep_uneven_light(struct Pix *grey);
 struct Pix *prep_flatten(struct Pix *grey);
 
 /*
+ * Clear what the scanner added around the paper: dark bands and wedges
+ * joined to the image edge (the lid, a skewed sheet's corners) and punch
+ * holes near the edge become paper. Solid dark regions only: text or a
+ * table frame that touches the edge is left alone. Returns a new image,
+ * with *cleared set to the number of pixels changed (0: nothing found),
+ * or NULL on failure.
+ */
+struct Pix *prep_clear_border(struct Pix *grey, int dpi, long *cleared);
+
+/*
  * Remove specks: dark marks smaller than 3 x 3 pixels (at recognition
  * scale, where characters are about 20 pixels tall) become paper.
  * Returns a new image, or NULL on failure.

@@ -167,6 +167,7 @@ int cmd_run(struct cmd_ctx *c, int argc, char **argv)
     static const struct option longopts[] = {
         {"jobs", required_argument, NULL, 'j'},
         {"no-osd", no_argument, NULL, 'O'},
+        {"keep-borders", no_argument, NULL, 'B'},
         {"lang", required_argument, NULL, 'l'},
         {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
@@ -198,11 +199,14 @@ int cmd_run(struct cmd_ctx *c, int argc, char **argv)
             }
             break;
         case 'O': opt.osd = 0; break;
+        case 'B': opt.clear_border = 0; break;
         case 'l': opt.lang = optarg; break;
         case 'q': prog.quiet = 1; break;
         case 'h':
-            printf("usage: sohoa [--data DIR] run BATCH [-j N] [--no-osd] [--lang L]"
-                   " [-c VAR=VALUE] [--quiet]\n"
+            printf("usage: sohoa [--data DIR] run BATCH [-j N] [--no-osd] [--keep-borders]"
+                   " [--lang L] [-c VAR=VALUE] [--quiet]\n"
+                   "  --keep-borders dark scanner borders and punch holes are not cleared\n"
+                   "                 before recognition (the PDF always keeps them)\n"
                    "  -c VAR=VALUE   set a Tesseract variable (expert use, repeatable)\n");
             return EXIT_ALL_DONE;
         default:

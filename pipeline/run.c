@@ -85,6 +85,7 @@ void run_options_init(struct run_options *opt)
 {
     memset(opt, 0, sizeof *opt);
     opt->osd = 1;
+    opt->clear_border = 1;
     opt->lang = "vie";
     batch_limits_default(&opt->limits);
 }
@@ -411,6 +412,14 @@ static enum sohoa_err process_page(struct run *r, struct ocr_engine *eng,
      * 300) the true one gave 344 errors instead of 324. */
     po->dpi = prep_page_dpi_checked(orig, text_h, NULL);
     int claimed_dpi = prep_page_dpi(orig, NULL);
+    if (r->opt->clear_border) {
+        long cleared = 0;
+        PIX *clear = prep_clear_border(grey, po->dpi, &cleared);
+        if (clear) {
+            pixDestroy(&grey);
+            grey = clear;
+        }
+    }
     work = po->scale != 1.0f ? pixScale(grey, po->scale, po->scale) : pixClone(grey);
     if (!work) {
         snprintf(why, whysz, "out of memory preparing the page");

@@ -36,6 +36,7 @@ struct run_options {
     const char *data_dir;
     int jobs;               /* worker threads; 0 = number of CPUs */
     int osd;                /* detect orientation (default 1) */
+    int clear_border;       /* clear scanner borders, holes (default 1) */
     const char *lang;       /* default "vie" */
     const char *tessdata;   /* NULL: default */
     char *const *tess_vars; /* extra Tesseract variables "name=value" */

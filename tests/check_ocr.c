@@ -646,6 +646,30 @@ static double cer(const char *truth, const char *ocr)
     return nt ? (double)d / (double)nt : (no ? 1.0 : 0.0);
 }
 
+/* Noise from seals, signatures and dirt is told from print. */
+START_TEST(test_junk_word)
+{
+    /* marks print does not hold, at any confidence */
+    ck_assert(ocr_junk_word("`", 96));
+    ck_assert(ocr_junk_word("#", 90));
+    ck_assert(ocr_junk_word("\xe2\x81\x84", 70));   /* fraction slash */
+    ck_assert(ocr_junk_word("\xc2\xb0", 62));        /* degree sign */
+    /* punctuation print holds: kept when sure, dropped when unsure */
+    ck_assert(!ocr_junk_word("-", 93));
+    ck_assert(!ocr_junk_word("\xe2\x80\x93", 90));  /* en dash */
+    ck_assert(!ocr_junk_word("(b/c);", 56));
+    ck_assert(ocr_junk_word("-", 40));
+    /* short, very unsure words are noise; longer or surer ones are text */
+    ck_assert(ocr_junk_word("mm", 0));
+    ck_assert(ocr_junk_word("x7", 22));
+    ck_assert(ocr_junk_word("b\xc3\xa0", 22));        /* "bà" */
+    ck_assert(!ocr_junk_word("b\xc3\xa0", 80));
+    ck_assert(!ocr_junk_word("Ho\xc3\xa0ng", 20));    /* "Hoàng" */
+    ck_assert(!ocr_junk_word("M\xe1\xbb\x98T", 39)); /* "MỘT" */
+    ck_assert(!ocr_junk_word("04/Q\xc4\x90-UBND", 10));
+}
+END_TEST
+
 START_TEST(test_cer_helper)
 {
     ck_assert_double_eq_tol(cer("abc", "abc"), 0.0, 1e-9);
@@ -753,6 +777,7 @@ static Suite *ocr_suite(void)
     tcase_add_test(tc, test_grey);
     tcase_add_test(tc, test_grey_transparent_png);
     tcase_add_test(tc, test_cer_helper);
+    tcase_add_test(tc, test_junk_word);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("engine");

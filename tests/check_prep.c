@@ -891,6 +891,87 @@ START_TEST(test_not_blank_yellow_background)
 }
 END_TEST
 
+/* darkest value in a rectangle */
+static l_uint32 darkest(PIX *g, int x, int y, int w, int h)
+{
+    BOX *b = boxCreate(x, y, w, h);
+    PIX *c = pixClipRectangle(g, b, NULL);
+    l_int32 v = 0;
+    pixGetExtremeValue(c, 1, L_SELECT_MIN, NULL, NULL, NULL, &v);
+    pixDestroy(&c);
+    boxDestroy(&b);
+    return (l_uint32)v;
+}
+
+/* A page with the scanner's additions: a black band down the left edge, a
+ * grey rim beside it, the black corner wedge of a skewed sheet and two
+ * punch holes. They become paper; the text does not move. */
+START_TEST(test_clear_border)
+{
+    PIX *g = sample_grey();
+    int w = pixGetWidth(g), h = pixGetHeight(g);
+    PIX *p = pixCopy(NULL, g);
+    ink_rect(p, 0, 0, 60, h);
+    BOX *rim = boxCreate(60, 0, 4, h);
+    pixSetInRectArbitrary(p, rim, 90);
+    boxDestroy(&rim);
+    for (int y = 0; y < 150; y++)        /* wedge in the bottom-right corner */
+        pixRasterop(p, w - 150 + y, h - 150 + y, 150 - y, 1, PIX_CLR, NULL, 0, 0);
+    int r = DPI * 3 * 10 / 254, cx = DPI * 12 * 10 / 254;
+    disc(p, cx + 60, h / 3, r, 0);
+    disc(p, cx + 60, 2 * h / 3, r, 0);
+    long cleared = 0;
+    PIX *c = prep_clear_border(p, DPI, &cleared);
+    ck_assert_ptr_nonnull(c);
+    dump(c, "clear-border");
+    ck_assert_msg(cleared > 60L * h, "cleared only %ld pixels", cleared);
+    ck_assert_uint_gt(darkest(c, 0, 0, 70, h), 160);
+    ck_assert_uint_gt(darkest(c, w - 150, h - 150, 150, 150), 160);
+    ck_assert_uint_gt(darkest(c, cx + 60 - r, h / 3 - r, 2 * r, 2 * r), 160);
+    ck_assert_uint_gt(darkest(c, cx + 60 - r, 2 * h / 3 - r, 2 * r, 2 * r), 160);
+    /* the text is untouched: same ink away from the edges as the original */
+    BOX *mid = boxCreate(w / 8, h / 8, w * 3 / 4, h * 3 / 4);
+    PIX *a = pixClipRectangle(g, mid, NULL), *b = pixClipRectangle(c, mid, NULL);
+    double ia = ink_ratio(a), ib = ink_ratio(b);
+    ck_assert_msg(ia > 0.01 && fabs(ia - ib) < 0.001, "ink %.4f -> %.4f", ia, ib);
+    pixDestroy(&a);
+    pixDestroy(&b);
+    boxDestroy(&mid);
+    pixDestroy(&c);
+    pixDestroy(&p);
+    pixDestroy(&g);
+}
+END_TEST
+
+/* Nothing to clear: a plain page, a table frame and text touching the edge
+ * stay as they are. */
+START_TEST(test_clear_border_leaves_print)
+{
+    PIX *g = sample_grey();
+    long cleared = -1;
+    PIX *c = prep_clear_border(g, DPI, &cleared);
+    ck_assert_ptr_nonnull(c);
+    ck_assert_int_eq(cleared, 0);
+    pixDestroy(&c);
+
+    PIX *p = white_page(A4_W, A4_H);
+    /* a table frame running off the left edge: thin lines, not solid */
+    ink_rect(p, 0, 800, 1500, 4);
+    ink_rect(p, 0, 1200, 1500, 4);
+    ink_rect(p, 1496, 800, 4, 404);
+    ink_rect(p, 0, 1000, 1500, 4);
+    /* letters cut by the top edge */
+    for (int i = 0; i < 20; i++)
+        ink_rect(p, 300 + i * 60, 0, 8, 40);
+    c = prep_clear_border(p, DPI, &cleared);
+    ck_assert_ptr_nonnull(c);
+    ck_assert_int_eq(cleared, 0);
+    pixDestroy(&c);
+    pixDestroy(&p);
+    pixDestroy(&g);
+}
+END_TEST
+
 static Suite *prep_suite(void)
 {
     Suite *s = suite_create("prep");
@@ -922,6 +1003,8 @@ static Suite *prep_suite(void)
     tcase_add_test(tc, test_not_blank_sample);
     tcase_add_test(tc, test_not_blank_one_line);
     tcase_add_test(tc, test_not_blank_yellow_background);
+    tcase_add_test(tc, test_clear_border);
+    tcase_add_test(tc, test_clear_border_leaves_print);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("orientation");
