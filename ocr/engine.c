@@ -9,6 +9,7 @@
 #include "engine.h"
 #include "prep.h"
 #include "fold.h"
+#include "tone.h"
 #include "util.h"
 
 #include <leptonica/allheaders.h>
@@ -621,6 +622,49 @@ enum sohoa_err ocr_recognize(struct ocr_engine *eng, struct Pix *pix, int dpi,
     if (err)
         ocr_result_release(res);
     return err;
+}
+
+int ocr_fix_tones(const struct tone_model *m, struct ocr_result *res)
+{
+    struct strbuf out = STRBUF_INIT, in = STRBUF_INIT;
+    int n = 0, nw = 0;
+
+    if (tone_correct(m, res->text, &out, &n) < 0)
+        goto fail;
+    if (n > 0) {
+        free(res->text);
+        res->text = strbuf_detach(&out, NULL);
+    }
+    strbuf_release(&out);
+    /* the words in Tesseract's order, a line a line: the corrector keeps
+     * every separator, so the corrected string splits into the same words */
+    for (size_t i = 0; i < res->nwords; i++)
+        if (strbuf_adds(&in, res->words[i].text) < 0 ||
+            strbuf_add(&in, res->words[i].eol ? "\n" : " ", 1) < 0)
+            goto fail;
+    if (!res->nwords || tone_correct(m, in.buf, &out, &nw) < 0 || nw == 0)
+        goto done;
+    char *p = out.buf;
+    for (size_t i = 0; i < res->nwords; i++) {
+        size_t len = strcspn(p, " \n");
+        if (len != strlen(res->words[i].text) ||
+            memcmp(p, res->words[i].text, len) != 0) {
+            char *t = strndup(p, len);
+            if (!t)
+                goto fail;
+            free(res->words[i].text);
+            res->words[i].text = t;
+        }
+        p += len + (p[len] != '\0');
+    }
+done:
+    strbuf_release(&in);
+    strbuf_release(&out);
+    return n;
+fail:
+    strbuf_release(&in);
+    strbuf_release(&out);
+    return -1;
 }
 
 void ocr_result_release(struct ocr_result *res)

@@ -79,6 +79,14 @@ void ocr_result_release(struct ocr_result *res);
  */
 int ocr_junk_word(const char *text, int conf);
 
+/*
+ * Correct tone marks (see tone.h) in the page text and, alike, in the
+ * words of the text layer. Returns the number of syllables changed in the
+ * text, or -1 when out of memory (the result is then unchanged).
+ */
+struct tone_model;
+int ocr_fix_tones(const struct tone_model *m, struct ocr_result *res);
+
 /* Is the language model present? (for tests that need it) */
 int ocr_model_available(const char *datapath, const char *lang);
 

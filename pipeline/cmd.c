@@ -168,6 +168,7 @@ int cmd_run(struct cmd_ctx *c, int argc, char **argv)
         {"jobs", required_argument, NULL, 'j'},
         {"no-osd", no_argument, NULL, 'O'},
         {"keep-borders", no_argument, NULL, 'B'},
+        {"no-tone-fix", no_argument, NULL, 'T'},
         {"lang", required_argument, NULL, 'l'},
         {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
@@ -200,13 +201,15 @@ int cmd_run(struct cmd_ctx *c, int argc, char **argv)
             break;
         case 'O': opt.osd = 0; break;
         case 'B': opt.clear_border = 0; break;
+        case 'T': opt.tone_fix = 0; break;
         case 'l': opt.lang = optarg; break;
         case 'q': prog.quiet = 1; break;
         case 'h':
             printf("usage: sohoa [--data DIR] run BATCH [-j N] [--no-osd] [--keep-borders]"
-                   " [--lang L] [-c VAR=VALUE] [--quiet]\n"
+                   " [--no-tone-fix] [--lang L] [-c VAR=VALUE] [--quiet]\n"
                    "  --keep-borders dark scanner borders and punch holes are not cleared\n"
                    "                 before recognition (the PDF always keeps them)\n"
+                   "  --no-tone-fix  leave tone marks as Tesseract read them\n"
                    "  -c VAR=VALUE   set a Tesseract variable (expert use, repeatable)\n");
             return EXIT_ALL_DONE;
         default:

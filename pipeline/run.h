@@ -37,6 +37,8 @@ struct run_options {
     int jobs;               /* worker threads; 0 = number of CPUs */
     int osd;                /* detect orientation (default 1) */
     int clear_border;       /* clear scanner borders, holes (default 1) */
+    int tone_fix;           /* correct tone marks from context (default 1) */
+    const char *tone_model; /* NULL: tone_model_default_path() */
     const char *lang;       /* default "vie" */
     const char *tessdata;   /* NULL: default */
     char *const *tess_vars; /* extra Tesseract variables "name=value" */
