@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "fold.h"
+#include "meta.h"
 
 static const char schema[] =
     "CREATE TABLE IF NOT EXISTS batch(\n"
@@ -69,6 +70,16 @@ static const char schema[] =
     "  UNIQUE(document_id, seq));\n"
     "CREATE INDEX IF NOT EXISTS page_sha ON page(sha256);\n"
     "CREATE INDEX IF NOT EXISTS page_state ON page(state);\n"
+    "CREATE TABLE IF NOT EXISTS meta(\n"
+    "  document_id INTEGER NOT NULL REFERENCES document(id),\n"
+    "  field TEXT NOT NULL,\n"
+    "  value TEXT NOT NULL,\n"
+    "  vfold TEXT NOT NULL,\n"
+    "  confidence REAL NOT NULL,\n"
+    "  source TEXT NOT NULL DEFAULT 'auto' CHECK(source IN ('auto','human')),\n"
+    "  updated_at TEXT NOT NULL,\n"
+    "  PRIMARY KEY(document_id, field));\n"
+    "CREATE INDEX IF NOT EXISTS meta_value ON meta(field, vfold);\n"
     "CREATE TABLE IF NOT EXISTS failure(\n"
     "  id INTEGER PRIMARY KEY,\n"
     "  batch_id INTEGER NOT NULL REFERENCES batch(id),\n"
@@ -647,4 +658,221 @@ enum sohoa_err db_review_pages(struct db *db, int limit, db_review_fn fn, void *
     }
     sqlite3_finalize(st);
     return rc == SQLITE_DONE ? SOHOA_OK : fail(db, "list pages for review");
+}
+
+/* ---- metadata ---- */
+
+static enum sohoa_err meta_put(struct db *db, int64_t doc, const char *field,
+                               const char *value, double conf, const char *source,
+                               const char *now)
+{
+    char *vf = fold_text(value, strlen(value));
+    if (!vf)
+        return SOHOA_ENOMEM;
+    /* a person's value is never replaced by the extractor's */
+    sqlite3_stmt *st = prep(db,
+        "INSERT INTO meta(document_id, field, value, vfold, confidence, source, updated_at)"
+        " VALUES (?,?,?,?,?,?,?) ON CONFLICT(document_id, field) DO UPDATE SET"
+        " value=excluded.value, vfold=excluded.vfold, confidence=excluded.confidence,"
+        " source=excluded.source, updated_at=excluded.updated_at"
+        " WHERE meta.source = 'auto' OR excluded.source = 'human'",
+        "itttdtt", doc, field, value, vf, conf, source, now);
+    free(vf);
+    return step_done(db, st, "store metadata");
+}
+
+enum sohoa_err db_meta_store(struct db *db, int64_t doc, const struct meta *m)
+{
+    char now[32];
+    enum sohoa_err err;
+    util_now_iso(now, sizeof now);
+    if ((err = db_begin(db)))
+        return err;
+    /* what the extractor no longer finds goes; a person's values stay */
+    err = step_done(db, prep(db, "DELETE FROM meta WHERE document_id=? AND source='auto'",
+                             "i", doc), "store metadata");
+    for (int f = 0; !err && f < META_NFIELDS; f++)
+        if (m->f[f].value)
+            err = meta_put(db, doc, meta_field_name(f), m->f[f].value, m->f[f].conf,
+                           "auto", now);
+    if (err) {
+        db_rollback(db);
+        return err;
+    }
+    return db_commit(db);
+}
+
+enum sohoa_err db_meta_set(struct db *db, int64_t doc, const char *field, const char *value)
+{
+    char now[32];
+    util_now_iso(now, sizeof now);
+    if (!value || !*value)
+        return step_done(db, prep(db, "DELETE FROM meta WHERE document_id=? AND field=?",
+                                  "it", doc, field), "clear metadata");
+    return meta_put(db, doc, field, value, 1.0, "human", now);
+}
+
+enum sohoa_err db_meta_get(struct db *db, int64_t doc, struct db_meta_row **prows,
+                           size_t *pn)
+{
+    sqlite3_stmt *st = prep(db, "SELECT field, value, confidence, source FROM meta"
+                                " WHERE document_id=?", "i", doc);
+    struct db_meta_row *rows = NULL;
+    size_t n = 0, cap = 0;
+    int rc;
+    *prows = NULL;
+    *pn = 0;
+    if (!st)
+        return fail(db, "read metadata");
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (n == cap) {
+            cap = cap ? cap * 2 : 32;
+            void *nr = realloc(rows, cap * sizeof *rows);
+            if (!nr) {
+                sqlite3_finalize(st);
+                db_meta_rows_free(rows, n);
+                return SOHOA_ENOMEM;
+            }
+            rows = nr;
+        }
+        rows[n].field = col_dup(st, 0);
+        rows[n].value = col_dup(st, 1);
+        rows[n].confidence = sqlite3_column_double(st, 2);
+        rows[n].human = strcmp((const char *)sqlite3_column_text(st, 3), "human") == 0;
+        n++;
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE) {
+        db_meta_rows_free(rows, n);
+        return fail(db, "read metadata");
+    }
+    *prows = rows;
+    *pn = n;
+    return SOHOA_OK;
+}
+
+void db_meta_rows_free(struct db_meta_row *rows, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(rows[i].field);
+        free(rows[i].value);
+    }
+    free(rows);
+}
+
+enum sohoa_err db_review_documents(struct db *db, int limit, db_review_doc_fn fn, void *ctx)
+{
+    /* flagged: found but doubtful, or a document without a type or date */
+    sqlite3_stmt *st = prep(db,
+        "SELECT d.id, s.name, d.name,"
+        " (SELECT group_concat(field, ' ') FROM meta m WHERE m.document_id=d.id"
+        "   AND m.source='auto' AND m.confidence < ?1),"
+        " (SELECT min(confidence) FROM meta m WHERE m.document_id=d.id AND m.source='auto'),"
+        " (SELECT count(*) FROM meta m WHERE m.document_id=d.id AND m.field='type'),"
+        " (SELECT count(*) FROM meta m WHERE m.document_id=d.id AND m.field='date')"
+        " FROM document d JOIN dossier s ON s.id=d.dossier_id WHERE d.state='done'"
+        " ORDER BY 5 ASC, d.id",
+        "d", (double)META_REVIEW);
+    if (!st)
+        return fail(db, "list documents for review");
+    int rc, shown = 0;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *flagged = (const char *)sqlite3_column_text(st, 3);
+        int has_type = sqlite3_column_int(st, 5), has_date = sqlite3_column_int(st, 6);
+        if (!flagged && has_type && has_date)
+            continue;
+        struct strbuf why = STRBUF_INIT;
+        if (flagged)
+            strbuf_adds(&why, flagged);
+        if (!has_type)
+            strbuf_adds(&why, why.len ? " type(missing)" : "type(missing)");
+        if (!has_date)
+            strbuf_adds(&why, why.len ? " date(missing)" : "date(missing)");
+        struct db_review_doc row = {sqlite3_column_int64(st, 0),
+                                    (const char *)sqlite3_column_text(st, 1),
+                                    (const char *)sqlite3_column_text(st, 2),
+                                    why.buf ? why.buf : ""};
+        fn(ctx, &row);
+        strbuf_release(&why);
+        if (limit > 0 && ++shown >= limit)
+            break;
+    }
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE || rc == SQLITE_ROW ? SOHOA_OK
+                                                 : fail(db, "list documents for review");
+}
+
+enum sohoa_err db_documents_done(struct db *db, int64_t **pids, size_t *pn)
+{
+    sqlite3_stmt *st = prep(db, "SELECT id FROM document WHERE state='done' ORDER BY id",
+                            NULL);
+    int64_t *ids = NULL;
+    size_t n = 0, cap = 0;
+    int rc;
+    *pids = NULL;
+    *pn = 0;
+    if (!st)
+        return fail(db, "list documents");
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (n == cap) {
+            cap = cap ? cap * 2 : 64;
+            void *ni = realloc(ids, cap * sizeof *ids);
+            if (!ni) {
+                free(ids);
+                sqlite3_finalize(st);
+                return SOHOA_ENOMEM;
+            }
+            ids = ni;
+        }
+        ids[n++] = sqlite3_column_int64(st, 0);
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE) {
+        free(ids);
+        return fail(db, "list documents");
+    }
+    *pids = ids;
+    *pn = n;
+    return SOHOA_OK;
+}
+
+enum sohoa_err db_document_info(struct db *db, int64_t doc, struct db_doc_info *info)
+{
+    memset(info, 0, sizeof *info);
+    sqlite3_stmt *st = prep(db,
+        "SELECT s.name, d.name, d.page_count, d.state, coalesce(d.pdf_path, ''),"
+        " (SELECT count(*) FROM page p WHERE p.document_id=d.id AND p.blank)"
+        " FROM document d JOIN dossier s ON s.id=d.dossier_id WHERE d.id=?", "i", doc);
+    if (!st)
+        return fail(db, "read document");
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        info->id = doc;
+        info->dossier = col_dup(st, 0);
+        info->name = col_dup(st, 1);
+        info->pages = sqlite3_column_int(st, 2);
+        snprintf(info->state, sizeof info->state, "%s", sqlite3_column_text(st, 3));
+        info->pdf = col_dup(st, 4);
+        info->blank_pages = sqlite3_column_int(st, 5);
+    }
+    sqlite3_finalize(st);
+    if (rc == SQLITE_DONE) {
+        snprintf(db->err, sizeof db->err, "no document #%lld", (long long)doc);
+        return SOHOA_ENOENT;
+    }
+    if (rc != SQLITE_ROW)
+        return fail(db, "read document");
+    if (!info->dossier || !info->name || !info->pdf) {
+        db_document_info_release(info);
+        return SOHOA_ENOMEM;
+    }
+    return SOHOA_OK;
+}
+
+void db_document_info_release(struct db_doc_info *info)
+{
+    free(info->dossier);
+    free(info->name);
+    free(info->pdf);
+    memset(info, 0, sizeof *info);
 }

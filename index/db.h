@@ -21,7 +21,7 @@ struct db {
     char err[512];
 };
 
-#define DB_SCHEMA_VERSION 1
+#define DB_SCHEMA_VERSION 2   /* 2: metadata */
 
 enum sohoa_err db_open(const char *path, int readonly, struct db **pdb);
 void db_close(struct db **pdb);
@@ -131,5 +131,48 @@ enum sohoa_err db_each_failed(struct db *db, db_failed_fn fn, void *ctx);
 
 /* Register the sohoa FTS5 tokenizer on a connection (done by db_open). */
 int db_register_tokenizer(struct sqlite3 *h);
+
+/* ---- metadata (see meta.h) ---- */
+
+struct meta;
+
+/* Store what the extractor found for a document, replacing its earlier
+ * findings; fields a person set are kept. One transaction. */
+enum sohoa_err db_meta_store(struct db *db, int64_t doc, const struct meta *m);
+/* A person's value for a field (confidence 1, never overwritten by a
+ * re-run); an empty value removes the field. */
+enum sohoa_err db_meta_set(struct db *db, int64_t doc, const char *field,
+                           const char *value);
+
+struct db_meta_row {
+    char *field, *value;
+    double confidence;
+    int human;
+};
+enum sohoa_err db_meta_get(struct db *db, int64_t doc, struct db_meta_row **prows,
+                           size_t *pn);
+void db_meta_rows_free(struct db_meta_row *rows, size_t n);
+
+struct db_review_doc {
+    int64_t document_id;
+    const char *dossier, *document;
+    const char *fields;     /* flagged fields, space-separated */
+};
+typedef void (*db_review_doc_fn)(void *ctx, const struct db_review_doc *row);
+/* Documents with doubtful or missing fields, most doubtful first. */
+enum sohoa_err db_review_documents(struct db *db, int limit, db_review_doc_fn fn,
+                                   void *ctx);
+
+struct db_doc_info {
+    int64_t id;
+    char *dossier, *name, *pdf;
+    int pages, blank_pages;
+    char state[8];
+};
+enum sohoa_err db_document_info(struct db *db, int64_t doc, struct db_doc_info *info);
+void db_document_info_release(struct db_doc_info *info);
+
+/* Ids of all documents done. */
+enum sohoa_err db_documents_done(struct db *db, int64_t **pids, size_t *pn);
 
 #endif

@@ -26,6 +26,13 @@ struct idx_query {
     int limit;              /* max hits, default 20 */
     const char *mark_open;  /* default "[" */
     const char *mark_close; /* default "]" */
+    /* metadata filters (NULL: none); with a filter the text may be empty,
+     * and then every matching document is listed, newest first */
+    const char *type;       /* "quyết định", "QĐ": type or type code */
+    const char *date_from;  /* issue date from, YYYY[-MM[-DD]] */
+    const char *date_to;    /* issue date to, YYYY[-MM[-DD]] */
+    const char *agency;     /* words of the issuing or parent body */
+    const char *number;     /* "189/QĐ-UBND" or "189" */
 };
 
 /*
@@ -36,6 +43,7 @@ struct idx_query {
  */
 char *idx_fts_query(const char *user);
 
+/* with text: pages, best first; without: documents, snippet = subject */
 enum sohoa_err idx_search(struct db *db, const struct idx_query *q,
                           struct idx_hit **phits, size_t *pn);
 void idx_hits_free(struct idx_hit *hits, size_t n);

@@ -22,7 +22,7 @@
 #include "search.h"
 #include "util.h"
 
-static int parse_int(const char *s, int lo, int hi, int *out)
+int cmd_parse_int(const char *s, int lo, int hi, int *out)
 {
     char *end = NULL;
     errno = 0;
@@ -33,8 +33,9 @@ static int parse_int(const char *s, int lo, int hi, int *out)
     return 0;
 }
 
-/* Open the database read-only for queries; a missing one is an error. */
-static struct db *open_query_db(struct cmd_ctx *c)
+/* Open the database for queries (read-only) or changes; a missing one is
+ * an error. */
+struct db *cmd_open_db(struct cmd_ctx *c, int readonly)
 {
     char *path = run_db_path(c->data_dir);
     struct stat st;
@@ -47,7 +48,7 @@ static struct db *open_query_db(struct cmd_ctx *c)
         free(path);
         return NULL;
     }
-    if (db_open(path, 1, &db) != SOHOA_OK) {
+    if (db_open(path, readonly, &db) != SOHOA_OK) {
         fprintf(stderr, "sohoa: %s\n", db_errmsg(db));
         db_close(&db);
     }
@@ -193,7 +194,7 @@ int cmd_run(struct cmd_ctx *c, int argc, char **argv)
             opt.tess_vars = vars;
             break;
         case 'j':
-            if (parse_int(optarg, 1, 256, &opt.jobs) < 0) {
+            if (cmd_parse_int(optarg, 1, 256, &opt.jobs) < 0) {
                 fprintf(stderr, "sohoa run: -j wants a number of workers, not '%s'\n",
                         optarg);
                 return EXIT_USAGE;
@@ -299,28 +300,42 @@ int cmd_search(struct cmd_ctx *c, int argc, char **argv)
     static const struct option longopts[] = {
         {"json", no_argument, NULL, 'J'},
         {"limit", required_argument, NULL, 'n'},
+        {"type", required_argument, NULL, 't'},
+        {"from", required_argument, NULL, 'f'},
+        {"to", required_argument, NULL, 'T'},
+        {"agency", required_argument, NULL, 'a'},
+        {"number", required_argument, NULL, 'N'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
+    static const char usage[] =
+        "usage: sohoa search [QUERY] [--type T] [--from DATE] [--to DATE] [--agency A]"
+        " [--number N/NOTATION] [--json] [--limit N]\n";
     int json = 0, limit = 20, ch;
+    const char *type = NULL, *from = NULL, *to = NULL, *agency = NULL, *number = NULL;
     optind = 1;
     while ((ch = getopt_long(argc, argv, "n:h", longopts, NULL)) != -1) {
         switch (ch) {
         case 'J': json = 1; break;
+        case 't': type = optarg; break;
+        case 'f': from = optarg; break;
+        case 'T': to = optarg; break;
+        case 'a': agency = optarg; break;
+        case 'N': number = optarg; break;
         case 'n':
-            if (parse_int(optarg, 1, 100000, &limit) < 0) {
+            if (cmd_parse_int(optarg, 1, 100000, &limit) < 0) {
                 fprintf(stderr, "sohoa search: --limit wants a number, not '%s'\n", optarg);
                 return EXIT_USAGE;
             }
             break;
         case 'h':
-            printf("usage: sohoa search QUERY [--json] [--limit N]\n");
+            fputs(usage, stdout);
             return EXIT_ALL_DONE;
         default:
             return EXIT_USAGE;
         }
     }
-    if (optind >= argc) {
-        fprintf(stderr, "usage: sohoa search QUERY [--json] [--limit N]\n");
+    if (optind >= argc && !type && !from && !to && !agency && !number) {
+        fputs(usage, stderr);
         return EXIT_USAGE;
     }
     struct strbuf qs = STRBUF_INIT;
@@ -329,14 +344,15 @@ int cmd_search(struct cmd_ctx *c, int argc, char **argv)
             strbuf_adds(&qs, " ");
         strbuf_adds(&qs, argv[i]);
     }
-    struct db *db = open_query_db(c);
+    struct db *db = cmd_open_db(c, 1);
     if (!db) {
         strbuf_release(&qs);
         return EXIT_FATAL;
     }
     int tty = isatty(STDOUT_FILENO);
     struct idx_query q = {qs.buf, limit, json ? "<mark>" : tty ? "\033[1;31m" : "[",
-                          json ? "</mark>" : tty ? "\033[0m" : "]"};
+                          json ? "</mark>" : tty ? "\033[0m" : "]",
+                          type, from, to, agency, number};
     struct idx_hit *hits = NULL;
     size_t n = 0;
     enum sohoa_err err = idx_search(db, &q, &hits, &n);
@@ -359,7 +375,7 @@ int cmd_search(struct cmd_ctx *c, int argc, char **argv)
             strbuf_add_json(&out, hits[i].document);
             strbuf_addf(&out, ", \"document_id\": %lld, \"page\": %d, \"score\": %.4f,"
                         " \"snippet\": ", (long long)hits[i].document_id, hits[i].page,
-                        -hits[i].score);
+                        hits[i].score != 0 ? -hits[i].score : 0.0);
             strbuf_add_json(&out, hits[i].snippet);
             strbuf_adds(&out, "}");
         }
@@ -370,8 +386,11 @@ int cmd_search(struct cmd_ctx *c, int argc, char **argv)
         for (size_t i = 0; i < n; i++)
             printf("%zu. %s/%s  page %d\n   %s\n", i + 1, hits[i].dossier,
                    hits[i].document, hits[i].page, hits[i].snippet);
-        if (n == 0)
-            fprintf(stderr, "sohoa: no page matches '%s'\n", qs.buf);
+        if (n == 0 && qs.buf)
+            fprintf(stderr, "sohoa: no page matches '%s'%s\n", qs.buf,
+                    type || from || to || agency || number ? " with these filters" : "");
+        else if (n == 0)
+            fprintf(stderr, "sohoa: no document matches these filters\n");
     }
     idx_hits_free(hits, n);
     db_close(&db);
@@ -388,7 +407,7 @@ int cmd_status(struct cmd_ctx *c, int argc, char **argv)
         fprintf(stderr, "usage: sohoa status [--json]\n");
         return EXIT_USAGE;
     }
-    struct db *db = open_query_db(c);
+    struct db *db = cmd_open_db(c, 1);
     if (!db)
         return EXIT_FATAL;
     struct db_status s;
@@ -445,7 +464,7 @@ int cmd_text(struct cmd_ctx *c, int argc, char **argv)
     while ((ch = getopt_long(argc, argv, "p:h", longopts, NULL)) != -1) {
         switch (ch) {
         case 'p':
-            if (parse_int(optarg, 1, INT_MAX, &page) < 0) {
+            if (cmd_parse_int(optarg, 1, INT_MAX, &page) < 0) {
                 fprintf(stderr, "sohoa text: --page wants a page number, not '%s'\n",
                         optarg);
                 return EXIT_USAGE;
@@ -462,7 +481,7 @@ int cmd_text(struct cmd_ctx *c, int argc, char **argv)
         fprintf(stderr, "usage: sohoa text DOC [--page N]\n");
         return EXIT_USAGE;
     }
-    struct db *db = open_query_db(c);
+    struct db *db = cmd_open_db(c, 1);
     if (!db)
         return EXIT_FATAL;
     int64_t doc;
@@ -553,7 +572,7 @@ int cmd_review(struct cmd_ctx *c, int argc, char **argv)
         switch (ch) {
         case 'J': json = 1; break;
         case 'n':
-            if (parse_int(optarg, 1, 1000000, &limit) < 0) {
+            if (cmd_parse_int(optarg, 1, 1000000, &limit) < 0) {
                 fprintf(stderr, "sohoa review: --limit wants a number, not '%s'\n", optarg);
                 return EXIT_USAGE;
             }
@@ -569,27 +588,39 @@ int cmd_review(struct cmd_ctx *c, int argc, char **argv)
         fprintf(stderr, "usage: sohoa review [--json] [--limit N]\n");
         return EXIT_USAGE;
     }
-    struct db *db = open_query_db(c);
+    struct db *db = cmd_open_db(c, 1);
     if (!db)
         return EXIT_FATAL;
     struct review_ctx rc = {json, 0, STRBUF_INIT};
     if (json)
         strbuf_adds(&rc.out, "{\"pages\": [");
     enum sohoa_err err = db_review_pages(db, limit, print_review, &rc);
-    if (err) {
+    struct strbuf docs = STRBUF_INIT;
+    int ndocs = err ? 0 : cmd_review_documents(db, json, limit, &docs);
+    if (err || ndocs < 0) {
         fprintf(stderr, "sohoa: %s\n", db_errmsg(db));
         strbuf_release(&rc.out);
+        strbuf_release(&docs);
         db_close(&db);
         return EXIT_FATAL;
     }
     if (json) {
-        strbuf_adds(&rc.out, rc.n ? "\n]}\n" : "]}\n");
+        strbuf_adds(&rc.out, rc.n ? "\n], \"documents\": [" : "], \"documents\": [");
+        if (docs.len)
+            strbuf_add(&rc.out, docs.buf, docs.len);
+        strbuf_adds(&rc.out, ndocs ? "\n]}\n" : "]}\n");
         fputs(rc.out.buf, stdout);
-    } else if (rc.n == 0) {
-        fprintf(stderr, "sohoa: no page needs a look (mean confidence >= %.0f and"
-                        " under %.0f%% doubtful words everywhere)\n",
-                DB_REVIEW_CONF, 100 * DB_REVIEW_LOW_SHARE);
+    } else {
+        if (rc.n == 0)
+            fprintf(stderr, "sohoa: no page needs a look (mean confidence >= %.0f and"
+                            " under %.0f%% doubtful words everywhere)\n",
+                    DB_REVIEW_CONF, 100 * DB_REVIEW_LOW_SHARE);
+        if (ndocs)
+            printf("%s%s", rc.n ? "\n" : "", docs.buf);
+        else
+            fprintf(stderr, "sohoa: no document has a field to check\n");
     }
+    strbuf_release(&docs);
     strbuf_release(&rc.out);
     db_close(&db);
     return EXIT_ALL_DONE;

@@ -21,7 +21,10 @@ static const struct subcommand commands[] = {
     {"search", cmd_search, "search QUERY [--json] [--limit N]   search recognised text"},
     {"status", cmd_status, "status [--json]   what is done, failed and pending"},
     {"text", cmd_text, "text DOC [--page N]   print a document's recognised text"},
-    {"review", cmd_review, "review [--json] [--limit N]   pages that need a human look, worst first"},
+    {"review", cmd_review, "review [--json] [--limit N]   pages and documents that need a human look"},
+    {"show", cmd_show, "show DOC [--json]   a document's metadata (number, date, type, body, signer, ...)"},
+    {"set", cmd_set, "set DOC FIELD VALUE   correct a metadata field by hand (kept by re-runs)"},
+    {"extract", cmd_extract, "extract [DOC ...]   read the metadata again from the recognised text"},
     {NULL, NULL, NULL}};
 
 static void usage(FILE *f)

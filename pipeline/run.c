@@ -31,6 +31,7 @@
 
 #include "db.h"
 #include "engine.h"
+#include "meta.h"
 #include "pdf.h"
 #include "prep.h"
 #include "sha256.h"
@@ -333,6 +334,34 @@ static void finish_document(struct run *r, size_t di)
     if ((err = util_write_atomic(hocr, h.buf, h.len)) != SOHOA_OK) {
         snprintf(why, sizeof why, "cannot write '%s': %s", hocr, sohoa_strerror(err));
         goto failed_io;
+    }
+    /* the metadata, from the pages' text and words */
+    {
+        const char **texts = calloc(n ? n : 1, sizeof *texts);
+        const char **hocrs = calloc(n ? n : 1, sizeof *hocrs);
+        struct meta m;
+        int got = -1;
+        if (texts && hocrs) {
+            for (size_t i = 0; i < n; i++) {
+                texts[i] = pages[i].text ? pages[i].text : "";
+                hocrs[i] = pages[i].hocr;
+            }
+            got = meta_extract(texts, hocrs, n, &m);
+        }
+        free(texts);
+        free(hocrs);
+        if (got < 0) {
+            snprintf(why, sizeof why, "out of memory reading metadata");
+            goto failed;
+        }
+        pthread_mutex_lock(&r->mu);
+        err = db_meta_store(r->db, ds->id, &m);
+        pthread_mutex_unlock(&r->mu);
+        meta_release(&m);
+        if (err) {
+            snprintf(why, sizeof why, "cannot store metadata: %s", db_errmsg(r->db));
+            goto failed_io;
+        }
     }
     pthread_mutex_lock(&r->mu);
     err = db_document_state(r->db, ds->id, "done", NULL, pdf, txt, hocr);

@@ -146,7 +146,7 @@ static void assert_fts_consistent(struct db *db)
 /* Number of hits for q; asserts the search itself worked. */
 static size_t nhits(struct db *db, const char *q, int64_t want_page, int *found)
 {
-    struct idx_query iq = {q, 50, NULL, NULL};
+    struct idx_query iq = {.text = q, .limit = 50};
     struct idx_hit *h = NULL;
     size_t n = 0;
     enum sohoa_err e = idx_search(db, &iq, &h, &n);

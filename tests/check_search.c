@@ -207,7 +207,7 @@ struct result {
 
 static struct result search(const char *text, int limit, const char *mo, const char *mc)
 {
-    struct idx_query q = {text, limit, mo, mc};
+    struct idx_query q = {.text = text, .limit = limit, .mark_open = mo, .mark_close = mc};
     struct result r = {NULL, 0};
     enum sohoa_err e = idx_search(t_db, &q, &r.h, &r.n);
     ck_assert_msg(e == SOHOA_OK, "idx_search(%s): %s: %s", text, sohoa_strerror(e),
@@ -460,7 +460,7 @@ END_TEST
 
 START_TEST(test_search_no_word)
 {
-    struct idx_query q = {"?!", 10, NULL, NULL};
+    struct idx_query q = {.text = "?!", .limit = 10};
     struct idx_hit *h = (struct idx_hit *)1;
     size_t n = 99;
     ck_assert_int_eq(idx_search(t_db, &q, &h, &n), SOHOA_EINVAL);
@@ -489,7 +489,7 @@ static const char *const g_hostile[] = {
 START_TEST(test_search_hostile_query)
 {
     const char *text = g_hostile[_i];
-    struct idx_query q = {text, 10, "<", ">"};
+    struct idx_query q = {.text = text, .limit = 10, .mark_open = "<", .mark_close = ">"};
     struct idx_hit *h = NULL;
     size_t n = 0;
     enum sohoa_err e = idx_search(t_db, &q, &h, &n);
