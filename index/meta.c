@@ -194,7 +194,7 @@ static int page_split(const char *text, struct page *p)
         const char *e = strchr(s, '\n');
         size_t len = e ? (size_t)(e - s) : strlen(s);
         if (*s || e) {
-            if (p->n == cap) {
+            if (p->n + 1 >= cap) {
                 cap = cap ? cap * 2 : 64;
                 void *nl = realloc(p->l, cap * sizeof *p->l);
                 if (!nl)
@@ -207,6 +207,32 @@ static int page_split(const char *text, struct page *p)
             ln->len = len;
             if (fold_line(ln) < 0)
                 goto oom;
+            /* the two header columns read as one line: "ỦY BAN NHÂN DÂN
+             * CỘNG HÒA XÃ HỘI ..." becomes two lines */
+            const char *mid = NULL;
+            static const char *const right[] = {"cong hoa xa hoi", "doc lap - tu do",
+                                                "doc lap-tu do", NULL};
+            for (int k = 0; right[k] && !mid; k++) {
+                const char *at = strstr(ln->f, right[k]);
+                if (at && at - ln->f >= 3)
+                    mid = at;
+            }
+            if (mid && p->n < cap) {
+                size_t cut = ln->map[mid - ln->f];
+                const char *rs = ln->s + cut;
+                size_t rlen = ln->len - cut;
+                free(ln->f);
+                free(ln->map);
+                ln->len = cut;
+                if (fold_line(ln) < 0)
+                    goto oom;
+                struct line *r2 = &p->l[p->n++];
+                memset(r2, 0, sizeof *r2);
+                r2->s = rs;
+                r2->len = rlen;
+                if (fold_line(r2) < 0)
+                    goto oom;
+            }
         }
         if (!e)
             break;
@@ -404,6 +430,7 @@ struct ctx {
     regex_t re_num, re_date, re_vv, re_dossier, re_proc, re_digits;
     /* where things were found: page and line, -1 if not */
     int num_pg, num_ln, date_pg, date_ln, type_pg, type_ln, vv_ln;
+    int form;               /* a form's heading (TỜ KHAI ...): no subject */
 };
 
 static void set(struct ctx *c, enum meta_field f, char *v, float conf)
@@ -527,6 +554,8 @@ static int find_type(struct ctx *c, int pg, size_t from)
         while (*f == ' ')
             f++;
         for (size_t t = 0; t < NTYPES; t++) {
+            if (t == TYPE_CONG_VAN)
+                continue;   /* never printed as a heading ("CÔNG VĂN ĐẾN" is a stamp) */
             size_t n = strlen(types[t].folded);
             if (strncmp(f, types[t].folded, n) != 0 || isalnum((unsigned char)f[n]))
                 continue;
@@ -546,6 +575,7 @@ static int find_type(struct ctx *c, int pg, size_t from)
                     v[--vl] = '\0';
             }
             set(c, META_TYPE, v, 0.9f);
+            c->form = *rest && !types[t].code;
             if (types[t].code && !*rest)
                 set(c, META_TYPE_CODE, strdup(types[t].code), 0.9f);
             c->type_pg = pg;
@@ -604,6 +634,38 @@ static void decide_type(struct ctx *c, int heading)
     }
 }
 
+/* a subject as printed: no leading punctuation, no wrapping parentheses,
+ * "Vềviệc" (a narrow space lost) split again */
+static char *tidy_subject(char *s)
+{
+    if (!s)
+        return NULL;
+    size_t a = 0, n = strlen(s);
+    while (a < n && strchr(" ,.;:-_'\"|", s[a]))
+        a++;
+    int paren = a < n && s[a] == '(';
+    if (paren)
+        a++;
+    memmove(s, s + a, n - a + 1);
+    n -= a;
+    while (n && strchr(" ,;:-_|", s[n - 1]))
+        s[--n] = '\0';
+    if (n && s[n - 1] == ')' && (paren || !strchr(s, '(')))
+        s[--n] = '\0';
+    static const char vv[] = "V\xe1\xbb\x81vi\xe1\xbb\x87" "c";   /* "Vềviệc" */
+    if (strncmp(s, vv, sizeof vv - 1) == 0) {
+        char *t = malloc(n + 2);
+        if (t) {
+            memcpy(t, s, 4);
+            t[4] = ' ';
+            memcpy(t + 5, s + 4, n - 4 + 1);
+            free(s);
+            s = t;
+        }
+    }
+    return s;
+}
+
 /* V/v ... under the number: a công văn's subject */
 static void find_vv(struct ctx *c)
 {
@@ -616,6 +678,7 @@ static void find_vv(struct ctx *c)
             continue;
         struct strbuf sb = STRBUF_INIT;
         char *first = orig(&p->l[i], (size_t)mt[1].rm_eo, p->l[i].flen);
+        strbuf_adds(&sb, "V/v ");
         strbuf_adds(&sb, first ? first : "");
         free(first);
         for (size_t k = i + 1; k < p->n && k < i + 5; k++) {
@@ -631,7 +694,7 @@ static void find_vv(struct ctx *c)
             }
             free(t);
         }
-        set(c, META_SUBJECT, strbuf_detach(&sb, NULL), 0.9f);
+        set(c, META_SUBJECT, tidy_subject(strbuf_detach(&sb, NULL)), 0.9f);
         c->vv_ln = (int)i;
         return;
     }
@@ -640,7 +703,7 @@ static void find_vv(struct ctx *c)
 /* the subject under the heading: centred lines up to the body */
 static void find_subject(struct ctx *c)
 {
-    if (c->type_pg < 0 || c->m->f[META_SUBJECT].value)
+    if (c->type_pg < 0 || c->form || c->m->f[META_SUBJECT].value)
         return;
     struct page *p = &c->pages[c->type_pg];
     size_t i = (size_t)c->type_ln + 1;
@@ -660,7 +723,7 @@ static void find_subject(struct ctx *c)
     size_t n = s ? strlen(s) : 0;
     while (n && strchr("-_. ", s[n - 1]))
         s[--n] = '\0';
-    set(c, META_SUBJECT, s, i - a <= 4 ? 0.9f : 0.6f);
+    set(c, META_SUBJECT, tidy_subject(s), i - a <= 4 ? 0.9f : 0.6f);
 }
 
 /* lines in capitals just above the number (same block): the issuing body */
@@ -670,8 +733,9 @@ static void find_agency(struct ctx *c)
         return;
     struct page *p = &c->pages[c->num_pg];
     int k = c->num_ln - 1, top;
-    while (k >= 0 && !p->l[k].blank && (p->l[k].caps || is_rule(&p->l[k])) &&
-           !is_motto(&p->l[k]) && c->num_ln - k <= 5)
+    while (k >= 0 && !p->l[k].blank &&
+           (p->l[k].caps || is_rule(&p->l[k]) || is_motto(&p->l[k])) &&
+           c->num_ln - k <= 7)
         k--;
     top = k + 1;
     /* groups: a line that starts with an organ's name starts a group; one
@@ -687,7 +751,7 @@ static void find_agency(struct ctx *c)
     int starts_group[8] = {0}, n = 0;
     int idx[8];
     for (int i = top; i < c->num_ln && n < 8; i++) {
-        if (is_rule(&p->l[i]) || p->l[i].blank)
+        if (is_rule(&p->l[i]) || p->l[i].blank || is_motto(&p->l[i]))
             continue;
         int org = 0, unit = 0;
         for (int o = 0; organs[o]; o++)
@@ -832,11 +896,33 @@ static int is_signer_aside(const struct line *ln)
            starts(ln->f, "+ ") || is_rule(ln);
 }
 
+/* a line of a signer's title: capitals, mostly letters */
+static int is_title_line(const struct line *ln)
+{
+    int letters = 0, other = 0;
+    for (size_t i = 0; i < ln->flen; i++) {
+        if (isalpha((unsigned char)ln->f[i]))
+            letters++;
+        else if (ln->f[i] != ' ' && ln->f[i] != '.')
+            other++;
+    }
+    return ln->caps && letters >= 3 && letters >= 3 * other;
+}
+
+/* noise a seal or a signature leaves between the title and the name:
+ * a short line that is neither capitals nor a name */
+static int is_noise(const struct line *ln)
+{
+    size_t skip;
+    return ln->flen <= 12 && !is_title_line(ln) && !is_name(ln, &skip);
+}
+
 static void find_signer(struct ctx *c)
 {
     struct page *p = &c->tail;
-    int name = -1;
+    int name = -1, anchor = -1;
     size_t skip = 0;
+    float conf = 0.85f;
     for (int i = (int)p->n - 1; i >= 0 && i >= (int)p->n - 40; i--) {
         struct line *ln = &p->l[i];
         if (ln->blank || is_signer_aside(ln))
@@ -846,19 +932,52 @@ static void find_signer(struct ctx *c)
             break;
         }
     }
-    if (name < 0)
-        return;
-    set(c, META_SIGNER_NAME, orig(&p->l[name], skip, p->l[name].flen), 0.85f);
-    /* the title: lines in capitals above the name, recipients aside */
-    int top = -1, bottom = -1;
-    for (int i = name - 1; i >= 0 && i >= name - 14; i--) {
+    if (name < 0) {
+        /* "sùi Đức Thịnh": a first letter misread; kept, flagged */
+        for (int i = (int)p->n - 1; i >= 0 && i >= (int)p->n - 12 && name < 0; i--) {
+            struct line *ln = &p->l[i];
+            const char *sp = strchr(ln->f, ' ');
+            if (ln->blank || is_signer_aside(ln) || ln->caps || !sp || sp == ln->f)
+                continue;
+            struct line rest = *ln;
+            size_t off = (size_t)(sp - ln->f) + 1;
+            rest.f = ln->f + off;
+            rest.map = ln->map + off;
+            rest.flen = ln->flen - off;
+            if (is_name(&rest, &skip) && islower((unsigned char)ln->f[0])) {
+                name = i;
+                skip = 0;
+                conf = 0.5f;
+            }
+        }
+    }
+    if (name >= 0)
+        set(c, META_SIGNER_NAME, orig(&p->l[name], skip, p->l[name].flen), conf);
+    anchor = name;
+    if (anchor < 0) {
+        /* no name read (a seal over it): the title still is; start below
+         * the last line in capitals near the end */
+        for (int i = (int)p->n - 1; i >= 0 && i >= (int)p->n - 12; i--)
+            if (is_title_line(&p->l[i]) && !is_motto(&p->l[i])) {
+                anchor = i + 1;
+                break;
+            }
+        if (anchor < 0)
+            return;
+    }
+    /* the title: lines in capitals above the name, recipients and the
+     * noise of a seal aside */
+    int top = -1, bottom = -1, noise = 0;
+    for (int i = anchor - 1; i >= 0 && i >= anchor - 16; i--) {
         struct line *ln = &p->l[i];
         if (ln->blank || is_signer_aside(ln)) {
             if (top >= 0 && top - i > 3)
                 break;
             continue;
         }
-        if (!ln->caps || is_motto(ln) || isdigit((unsigned char)ln->f[0]) ||
+        if (top < 0 && is_noise(ln) && noise++ < 4)
+            continue;
+        if (!is_title_line(ln) || is_motto(ln) || isdigit((unsigned char)ln->f[0]) ||
             ln->flen > 60)
             break;
         /* roman-numbered heading of the body ("III. TỔ CHỨC THỰC HIỆN") */
@@ -873,9 +992,26 @@ static void find_signer(struct ctx *c)
     struct strbuf sb = STRBUF_INIT;
     for (int i = top; i <= bottom; i++) {
         struct line *ln = &p->l[i];
-        if (ln->blank || is_signer_aside(ln) || !ln->caps)
+        if (ln->blank || is_signer_aside(ln) || !is_title_line(ln))
             continue;
-        char *t = orig(ln, 0, ln->flen);
+        /* stray marks before the title ("ẨN- CHỦ TỊCH"): from the first
+         * word of letters, or a prefix (TM.) */
+        size_t a = 0;
+        while (a < ln->flen) {
+            size_t e = a;
+            while (e < ln->flen && ln->f[e] != ' ')
+                e++;
+            int letters = 1;
+            for (size_t k = a; k < e; k++)
+                if (!isalpha((unsigned char)ln->f[k]) && !(ln->f[k] == '.' && k + 1 == e))
+                    letters = 0;
+            if (letters && e > a)
+                break;
+            a = e;
+            while (a < ln->flen && ln->f[a] == ' ')
+                a++;
+        }
+        char *t = orig(ln, a, ln->flen);
         if (t && *t) {
             if (sb.len)
                 strbuf_adds(&sb, " ");

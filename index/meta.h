@@ -26,7 +26,7 @@ enum meta_field {
     META_PLACE,           /* "Trường Xuân" */
     META_AGENCY,          /* issuing body: "ỦY BAN NHÂN DÂN XÃ TRƯỜNG XUÂN" */
     META_PARENT_AGENCY,   /* "UBND XÃ TÂN KỲ" above "PHÒNG VĂN HÓA - XÃ HỘI" */
-    META_SUBJECT,         /* trích yếu; for a công văn without "V/v" */
+    META_SUBJECT,         /* trích yếu; a công văn's as printed: "V/v ..." */
     META_SIGNER_PREFIX,   /* TM., KT., Q., TL., TUQ. (the first one) */
     META_SIGNER_TITLE,    /* the signer block's lines: "KT. CHỦ TỊCH PHÓ CHỦ TỊCH" */
     META_SIGNER_NAME,     /* "Lê Văn Hùng" */
