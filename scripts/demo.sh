@@ -19,6 +19,12 @@ echo
 echo "== sohoa search \"phê duyệt danh mục\""
 "$sohoa" --data "$data" search "phê duyệt danh mục"
 echo
+echo "== sohoa show qd-189-thanhxuan   (metadata read from the scan)"
+"$sohoa" --data "$data" show qd-189-thanhxuan
+echo
+echo "== sohoa search --number 189/QĐ-UBND"
+"$sohoa" --data "$data" search --number "189/QĐ-UBND"
+echo
 echo "== sohoa text qd-189-thanhxuan --page 1   (first lines)"
 "$sohoa" --data "$data" text qd-189-thanhxuan --page 1 | head -n 12
 echo
