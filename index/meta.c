@@ -285,6 +285,11 @@ static int is_rule(const struct line *ln)
 
 static int is_motto(const struct line *ln)
 {
+    const char *f = ln->f;
+    while (*f == ' ')
+        f++;
+    if (strncmp(f, "nam", 3) == 0 && strspn(f + 3, " ") == strlen(f + 3))
+        return 1;   /* "... CHỦ NGHĨA VIỆT" / "NAM" */
     return has_word(ln->f, "cong hoa") || has_word(ln->f, "chu nghia") ||
            has_word(ln->f, "doc lap") || has_word(ln->f, "hanh phuc") ||
            (has_word(ln->f, "viet nam") && ln->caps && ln->flen < 12);
@@ -401,8 +406,17 @@ static float ocr_certainty(const struct confs *c, const char *value)
         size_t n = strcspn(p, " \n");
         if (!n)
             break;
+        /* the token as a word, or as a part of one between punctuation
+         * ("189" in "189/QĐ-UBND", "Xuân" in "Xuân,") */
         for (size_t i = 0; i < c->n; i++) {
-            if (strlen(c->v[i].w) == n && memcmp(c->v[i].w, p, n) == 0) {
+            const char *w = c->v[i].w, *at;
+            size_t wl = strlen(w);
+            for (at = w; at + n <= w + wl; at++)
+                if (memcmp(at, p, n) == 0 &&
+                    (at == w || ispunct((unsigned char)at[-1])) &&
+                    (at[n] == '\0' || ispunct((unsigned char)at[n])))
+                    break;
+            if (at + n <= w + wl) {
                 if (c->v[i].conf < low)
                     low = c->v[i].conf;
                 found++;
@@ -465,6 +479,11 @@ static int find_number(struct ctx *c, int pg)
         struct line *ln = &p->l[i];
         if (regexec(&c->re_num, ln->f, 4, mt, 0) != 0)
             continue;
+        /* "Số:" starts the line with a capital (a body line wrapped before
+         * "số 222/QĐ-UBND ngày ..." does not) */
+        const char *sp = strchr(ln->f, 's');
+        if (!sp || ln->s[ln->map[sp - ln->f]] != 'S')
+            continue;
         char *num = orig(ln, (size_t)mt[1].rm_so, (size_t)mt[1].rm_eo);
         char *raw = orig(ln, (size_t)mt[2].rm_so, (size_t)mt[2].rm_eo);
         char *nota = raw ? clean_code(raw) : NULL;
@@ -519,10 +538,31 @@ static int find_date(struct ctx *c, int pg)
                 util_utf8_decode((const unsigned char *)all + b, e - b, &cp);
                 if (!is_upper_cp(cp))
                     break;
+                /* "XÃ TRƯỜNG XUÂN Trường Xuân, ngày": the left column's
+                 * capitals are not the place */
+                int low = 0;
+                for (size_t k = b; k < e;) {
+                    uint32_t c2;
+                    k += (size_t)util_utf8_decode((const unsigned char *)all + k, e - k, &c2);
+                    low |= is_lower_cp(c2);
+                }
+                if (words && !low && e - b > 1 && all[e - 1] != '.')
+                    break;
                 start = b;
                 words++;
             }
-            if (words)
+            /* "<place>, ngày": a comma, unless the place starts the line
+             * (a body line "... của HĐND xã Trường Xuân ngày 20 tháng ..."
+             * is not a place and date) */
+            const char *after = ln->s + ln->map[mt[1].rm_eo];
+            while (*after == ' ')
+                after++;
+            int comma = *after == ',';
+            int at_start = 1;
+            for (size_t k = 0; k < start; k++)
+                if (all[k] != ' ')
+                    at_start = 0;
+            if (words && (comma || at_start) && !starts(ln->f, "can cu"))
                 place = strndup(all + start, n - start);
             free(all);
         }
@@ -533,7 +573,9 @@ static int find_date(struct ctx *c, int pg)
         char iso[16];
         snprintf(iso, sizeof iso, "%04d-%02d-%02d", y % 10000, mo % 100, d % 100);
         set(c, META_DATE, strdup(iso), conf);
-        c->m->f[META_DATE].conf = conf * ocr_certainty(&c->confs, place);
+        char *whole = orig(ln, 0, ln->flen);
+        c->m->f[META_DATE].conf = conf * ocr_certainty(&c->confs, whole);
+        free(whole);
         set(c, META_PLACE, place, 0.9f);
         c->date_pg = pg;
         c->date_ln = (int)i;
@@ -957,11 +999,20 @@ static void find_signer(struct ctx *c)
     if (anchor < 0) {
         /* no name read (a seal over it): the title still is; start below
          * the last line in capitals near the end */
-        for (int i = (int)p->n - 1; i >= 0 && i >= (int)p->n - 12; i--)
-            if (is_title_line(&p->l[i]) && !is_motto(&p->l[i])) {
-                anchor = i + 1;
-                break;
-            }
+        static const char *const titles[] = {
+            "chu tich", "giam doc", "truong phong", "truong khoa", "truong ban",
+            "hieu truong", "bo truong", "thu truong", "chanh van phong", "bi thu",
+            "cuc truong", "vu truong", "tm.", "kt.", "tl.", "tuq.", "nguoi tiep nhan",
+            "nguoi nop", "nguoi yeu cau", "nguoi lap", "to truong", "truong thon", NULL};
+        for (int i = (int)p->n - 1; i >= 0 && i >= (int)p->n - 12 && anchor < 0; i--) {
+            if (!is_title_line(&p->l[i]) || is_motto(&p->l[i]))
+                continue;
+            for (int t = 0; titles[t]; t++)
+                if (strstr(p->l[i].f, titles[t]))
+                    anchor = i + 1;
+            if (anchor < 0)
+                break;  /* the last capitals are something else: a heading */
+        }
         if (anchor < 0)
             return;
     }
@@ -1048,6 +1099,9 @@ static void find_recipients(struct ctx *c)
                 struct line *ln = &p->l[k];
                 if (ln->blank)
                     continue;
+                if (starts(ln->f, "(da ky") || starts(ln->f, "(ky") ||
+                    starts(ln->f, "da ky"))
+                    break;
                 int item = starts(ln->f, "-") || starts(ln->f, "+") ||
                            starts(ln->f, "*");
                 if (!item && (ln->caps || !sb.len))
@@ -1145,15 +1199,19 @@ static void find_codes(struct ctx *c)
                     continue;
                 }
                 char d[32];
-                size_t nd = 0, e = k;
+                size_t nd = 0, e = k, group = 0;
                 while (e < ln->flen && nd < sizeof d - 1) {
-                    if (isdigit((unsigned char)f[e]))
+                    if (isdigit((unsigned char)f[e])) {
                         d[nd++] = f[e++];
-                    else if ((f[e] == ' ' || f[e] == '.') && e + 1 < ln->flen &&
-                             isdigit((unsigned char)f[e + 1]) && d[0] == '0' && nd >= 3)
-                        e++;   /* 0912 604 385, 0912.604.385 */
-                    else
+                        group++;
+                    } else if ((f[e] == ' ' || f[e] == '.') && e + 1 < ln->flen &&
+                               isdigit((unsigned char)f[e + 1]) && d[0] == '0' &&
+                               (group == 3 || group == 4) && nd < 10) {
+                        e++;   /* a phone in groups: 0912 604 385, 0912.604.385 */
+                        group = 0;
+                    } else {
                         break;
+                    }
                 }
                 int bounded = e >= ln->flen || !isalnum((unsigned char)f[e]);
                 if (bounded && (e >= ln->flen || (f[e] != '/' && f[e] != '-'))) {
@@ -1161,7 +1219,7 @@ static void find_codes(struct ctx *c)
                         mask(d, nd, "CCCD", &ids);
                     else if (nd == 10 && d[0] == '0')
                         mask(d, nd, "phone", &ids);
-                    else if (nd == 9 && d[0] != '0')
+                    else if (nd == 9)
                         mask(d, nd, "CMND", &ids);
                 }
                 k = e > k ? e : k + 1;
@@ -1281,10 +1339,10 @@ int meta_validate(enum meta_field f, char *value, char *why, size_t whysz)
     }
     switch (f) {
     case META_DATE: {
-        int y, mo, d;
-        char tail;
-        if (sscanf(value, "%4d-%2d-%2d%c", &y, &mo, &d, &tail) != 3 ||
-            strlen(value) != 10 || !valid_date(d, mo, y)) {
+        int ok = strlen(value) == 10;
+        for (int i = 0; ok && i < 10; i++)
+            ok = (i == 4 || i == 7) ? value[i] == '-' : isdigit((unsigned char)value[i]);
+        if (!ok || !valid_date(atoi(value + 8), atoi(value + 5), atoi(value))) {
             snprintf(why, whysz, "'%s' is not a date: write YYYY-MM-DD", value);
             return -1;
         }
@@ -1315,12 +1373,35 @@ int meta_validate(enum meta_field f, char *value, char *why, size_t whysz)
         free(c);
         return 0;
     }
-    case META_SUBJECT:
-        if (strlen(value) > 2000) {
+    case META_SECRECY:
+    case META_URGENCY:
+    case META_CIRCULATION: {
+        static const char *const lists[3][5] = {
+            {"MẬT", "TỐI MẬT", "TUYỆT MẬT", NULL},
+            {"KHẨN", "THƯỢNG KHẨN", "HỎA TỐC", NULL},
+            {"LƯU HÀNH NỘI BỘ", "XEM XONG TRẢ LẠI", "TRẢ LẠI SAU KHI HỌP (HỘI NGHỊ)",
+             "KHÔNG PHỔ BIẾN", NULL}};
+        const char *const *l = lists[f == META_SECRECY ? 0 : f == META_URGENCY ? 1 : 2];
+        struct strbuf sb = STRBUF_INIT;
+        for (int i = 0; l[i]; i++) {
+            if (strcmp(value, l[i]) == 0)
+                return 0;
+            strbuf_addf(&sb, "%s%s", i ? ", " : "", l[i]);
+        }
+        snprintf(why, whysz, "'%s' is not one of: %s", value, sb.buf ? sb.buf : "");
+        strbuf_release(&sb);
+        return -1;
+    }
+    case META_SUBJECT: {
+        size_t chars = 0;
+        for (const char *q = value; *q; q++)
+            chars += ((unsigned char)*q & 0xC0) != 0x80;
+        if (chars > 500) {
             snprintf(why, whysz, "a subject has at most 500 characters");
             return -1;
         }
         return 0;
+    }
     default:
         return 0;
     }
