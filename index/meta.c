@@ -441,7 +441,7 @@ struct ctx {
     char *tailtext;
     struct confs confs;
     struct meta *m;
-    regex_t re_num, re_date, re_vv, re_dossier, re_proc, re_digits;
+    regex_t re_num, re_date, re_place, re_vv, re_dossier, re_proc;
     /* where things were found: page and line, -1 if not */
     int num_pg, num_ln, date_pg, date_ln, type_pg, type_ln, vv_ln;
     int form;               /* a form's heading (TỜ KHAI ...): no subject */
@@ -493,10 +493,11 @@ static int find_number(struct ctx *c, int pg)
         while (nl && strchr(".,;:-/", nota[nl - 1]))
             nota[--nl] = '\0';
         float conf = 0.95f;
+        int digits = num && *num && strspn(num, "0123456789") == strlen(num);
         if (num && !*num)
             conf = 0.4f;   /* handwritten into the blank, not read */
-        else if (num && strlen(num) > 5)
-            conf = 0.5f;
+        else if (!digits || strlen(num) > 5)
+            conf = 0.3f;   /* handwriting read as marks: shown, flagged */
         set(c, META_NUMBER, num, conf);
         set(c, META_NOTATION, nota, nl >= 2 && strchr(nota, '-') ? 0.95f : 0.6f);
         c->num_pg = pg;
@@ -507,6 +508,31 @@ static int find_number(struct ctx *c, int pg)
 }
 
 /* <Place>, ngày 06 tháng 01 năm 2026 */
+/* "Quảng Ngãi, ngàyÀ tháng 02 năm 2025": the handwritten day unread, the
+ * place still is */
+static void find_place_only(struct ctx *c, int pg)
+{
+    struct page *p = &c->pages[pg];
+    regmatch_t mt[2];
+    for (size_t i = 0; i < p->n && i < 40; i++) {
+        struct line *ln = &p->l[i];
+        if (starts(ln->f, "can cu") || regexec(&c->re_place, ln->f, 2, mt, 0) != 0)
+            continue;
+        char *place = orig(ln, (size_t)mt[1].rm_so, (size_t)mt[1].rm_eo);
+        uint32_t cp = 0;
+        if (place && *place)
+            util_utf8_decode((const unsigned char *)place, strlen(place), &cp);
+        size_t words = 1;
+        for (const char *q = place; q && *q; q++)
+            words += *q == ' ';
+        if (place && is_upper_cp(cp) && words <= 5) {
+            set(c, META_PLACE, place, 0.6f);
+            return;
+        }
+        free(place);
+    }
+}
+
 static int find_date(struct ctx *c, int pg)
 {
     struct page *p = &c->pages[pg];
@@ -771,15 +797,34 @@ static void find_subject(struct ctx *c)
 /* lines in capitals just above the number (same block): the issuing body */
 static void find_agency(struct ctx *c)
 {
-    if (c->num_pg < 0)
-        return;
-    struct page *p = &c->pages[c->num_pg];
-    int k = c->num_ln - 1, top;
-    while (k >= 0 && !p->l[k].blank &&
-           (p->l[k].caps || is_rule(&p->l[k]) || is_motto(&p->l[k])) &&
-           c->num_ln - k <= 7)
-        k--;
-    top = k + 1;
+    struct page *p;
+    int top, end;
+    float conf;
+    if (c->num_pg >= 0) {
+        /* the lines in capitals just above "Số:" */
+        p = &c->pages[c->num_pg];
+        int k = c->num_ln - 1;
+        while (k >= 0 && !p->l[k].blank &&
+               (p->l[k].caps || is_rule(&p->l[k]) || is_motto(&p->l[k])) &&
+               c->num_ln - k <= 7)
+            k--;
+        top = k + 1;
+        end = c->num_ln;
+        conf = 0.9f;
+    } else {
+        /* no "Số:" read: the first lines in capitals of the first page,
+         * up to the heading; flagged */
+        p = &c->pages[0];
+        top = 0;
+        while ((size_t)top < p->n && (p->l[top].blank || is_motto(&p->l[top]) ||
+                                      is_rule(&p->l[top])))
+            top++;
+        end = top;
+        while ((size_t)end < p->n && end < top + 4 && p->l[end].caps &&
+               !is_motto(&p->l[end]) && !(c->type_pg == 0 && end == c->type_ln))
+            end++;
+        conf = 0.5f;
+    }
     /* groups: a line that starts with an organ's name starts a group; one
      * that does not ("XÃ THANH XUÂN", "CÔNG NGHỆ THÔNG TIN") continues */
     static const char *const organs[] = {
@@ -792,7 +837,7 @@ static void find_agency(struct ctx *c)
                                         "quan ", "thi xa", "thanh pho", "tinh ", NULL};
     int starts_group[8] = {0}, n = 0;
     int idx[8];
-    for (int i = top; i < c->num_ln && n < 8; i++) {
+    for (int i = top; i < end && n < 8; i++) {
         if (is_rule(&p->l[i]) || p->l[i].blank || is_motto(&p->l[i]))
             continue;
         int org = 0, unit = 0;
@@ -821,7 +866,6 @@ static void find_agency(struct ctx *c)
         }
         free(t);
     }
-    float conf = c->m->f[META_NUMBER].value || c->m->f[META_NOTATION].value ? 0.9f : 0.6f;
     set(c, META_AGENCY, strbuf_detach(&body, NULL), conf);
     set(c, META_PARENT_AGENCY, strbuf_detach(&parent, NULL), conf);
 }
@@ -959,9 +1003,20 @@ static int is_noise(const struct line *ln)
     return ln->flen <= 12 && !is_title_line(ln) && !is_name(ln, &skip);
 }
 
+static int find_signer_in(struct ctx *c, struct page *p);
+
+/* the signer block: at the end, or before an annex (PHỤ LỤC, tables) */
 static void find_signer(struct ctx *c)
 {
-    struct page *p = &c->tail;
+    if (find_signer_in(c, &c->tail))
+        return;
+    for (size_t i = c->np >= 2 ? c->np - 2 : 0; i-- > 0;)
+        if (find_signer_in(c, &c->pages[i]))
+            return;
+}
+
+static int find_signer_in(struct ctx *c, struct page *p)
+{
     int name = -1, anchor = -1;
     size_t skip = 0;
     float conf = 0.85f;
@@ -1014,7 +1069,7 @@ static void find_signer(struct ctx *c)
                 break;  /* the last capitals are something else: a heading */
         }
         if (anchor < 0)
-            return;
+            return name >= 0;
     }
     /* the title: lines in capitals above the name, recipients and the
      * noise of a seal aside */
@@ -1039,7 +1094,7 @@ static void find_signer(struct ctx *c)
         top = i;
     }
     if (top < 0)
-        return;
+        return name >= 0;
     struct strbuf sb = STRBUF_INIT;
     for (int i = top; i <= bottom; i++) {
         struct line *ln = &p->l[i];
@@ -1083,6 +1138,7 @@ static void find_signer(struct ctx *c)
             break;
         }
     }
+    return 1;
 }
 
 static void find_recipients(struct ctx *c)
@@ -1268,7 +1324,7 @@ int meta_extract(const char *const *texts, const char *const *hocrs, size_t npag
             confs_add_hocr(&c.confs, hocrs[i]);
     /* folded line patterns (see fold_line) */
     if (regcomp(&c.re_num,
-                "^[^a-z0-9]{0,3}s[o0][[:space:]]*[:;.,]?[[:space:]]*([0-9]{0,6})[[:space:]]*"
+                "^[^a-z0-9]{0,3}s[o0][[:space:]]*[:;.,]?[[:space:]]*([^/ ]{0,8})[[:space:]]*"
                 "/[[:space:]]*([a-z][a-z0-9&.]*([[:space:]]*[-/][[:space:]]*[a-z0-9&.]+)*)",
                 REG_EXTENDED) != 0)
         goto out;
@@ -1279,6 +1335,7 @@ int meta_extract(const char *const *texts, const char *const *hocrs, size_t npag
         regfree(&c.re_num);
         goto out;
     }
+    regcomp(&c.re_place, "^[^a-z]*([a-z][^,]*),[[:space:]]*ngay", REG_EXTENDED);
     regcomp(&c.re_vv, "^[^a-z]{0,3}(\\(?v[/|l1i]v[[:space:]]*[:.]?)", REG_EXTENDED);
     regcomp(&c.re_dossier,
             "([0-9]{3}\\.[0-9]{2}\\.[0-9]{2}\\.[a-z][0-9]{2}-[0-9]{6}-[0-9]{4}(-kq[0-9]{1,3})?)",
@@ -1288,8 +1345,8 @@ int meta_extract(const char *const *texts, const char *const *hocrs, size_t npag
     /* the header: from the first page, else from the last (văn bản hợp nhất) */
     if (!find_number(&c, 0) && npages > 1)
         find_number(&c, (int)npages - 1);
-    if (!find_date(&c, 0) && npages > 1)
-        find_date(&c, (int)npages - 1);
+    if (!find_date(&c, 0) && !(npages > 1 && find_date(&c, (int)npages - 1)))
+        find_place_only(&c, 0);
     find_vv(&c);
     int heading = find_type(&c, 0, c.num_pg == 0 ? (size_t)c.num_ln + 1 : 0);
     decide_type(&c, heading);
@@ -1305,6 +1362,7 @@ int meta_extract(const char *const *texts, const char *const *hocrs, size_t npag
 
     regfree(&c.re_num);
     regfree(&c.re_date);
+    regfree(&c.re_place);
     regfree(&c.re_vv);
     regfree(&c.re_dossier);
     regfree(&c.re_proc);
