@@ -1222,9 +1222,9 @@ static void find_codes(struct ctx *c)
             size_t off = 0;
             while (regexec(&c->re_dossier, f + off, 3, mt, off ? REG_NOTBOL : 0) == 0) {
                 size_t a = off + (size_t)mt[1].rm_so, b = off + (size_t)mt[1].rm_eo;
-                char *v = orig(ln, a, b);
-                char *code = v ? clean_code(v) : NULL;
-                free(v);
+                /* from the folded line: plain ASCII once the pattern matched
+                 * (an en dash or a stray mark in the text does not stay) */
+                char *code = strndup(f + a, b - a);
                 if (code) {
                     for (char *q = code; *q; q++)
                         *q = (char)toupper((unsigned char)*q);
@@ -1330,7 +1330,7 @@ int meta_extract(const char *const *texts, const char *const *hocrs, size_t npag
         goto out;
     if (regcomp(&c.re_date,
                 "^[^a-z]*([a-z][^,]*),?[[:space:]]*ngay[[:space:]]*([0-9]{1,2})[[:space:]]*"
-                "thang[[:space:]]*([0-9]{1,2})[[:space:]]*nam[[:space:]]*([0-9]{4})()",
+                "thang[[:space:]]*([0-9]{1,2})[[:space:]]*nam[[:space:]]*([0-9]{4})([^0-9]|$)",
                 REG_EXTENDED) != 0) {
         regfree(&c.re_num);
         goto out;
@@ -1442,8 +1442,10 @@ int meta_validate(enum meta_field f, char *value, char *why, size_t whysz)
         const char *const *l = lists[f == META_SECRECY ? 0 : f == META_URGENCY ? 1 : 2];
         struct strbuf sb = STRBUF_INIT;
         for (int i = 0; l[i]; i++) {
-            if (strcmp(value, l[i]) == 0)
+            if (strcmp(value, l[i]) == 0) {
+                strbuf_release(&sb);
                 return 0;
+            }
             strbuf_addf(&sb, "%s%s", i ? ", " : "", l[i]);
         }
         snprintf(why, whysz, "'%s' is not one of: %s", value, sb.buf ? sb.buf : "");

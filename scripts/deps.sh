@@ -12,6 +12,8 @@ pkgs=(
   tesseract-ocr tesseract-ocr-vie tesseract-ocr-osd
   # tests: Check, PDF inspection, archives
   check poppler-utils tar gzip zip util-linux sqlite3
+  # fuzz tests: clang and its runtimes (libFuzzer, ASan, UBSan)
+  clang libclang-rt-dev
 )
 if [ "${1:-}" = "--bench" ]; then
   pkgs+=(ocrmypdf img2pdf unpaper time)
