@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "fold.h"
 #include "meta.h"
@@ -875,4 +876,116 @@ void db_document_info_release(struct db_doc_info *info)
     free(info->name);
     free(info->pdf);
     memset(info, 0, sizeof *info);
+}
+
+/* ---- consistency ---- */
+
+static int file_missing(const char *path)
+{
+    struct stat st;
+    return !path || !*path || stat(path, &st) != 0 || !S_ISREG(st.st_mode);
+}
+
+enum sohoa_err db_check(struct db *db, const char *data_dir, int repair, db_problem_fn fn,
+                        void *ctx, struct db_check_counts *counts)
+{
+    sqlite3_stmt *st;
+    int rc;
+    char msg[1024];
+
+    memset(counts, 0, sizeof *counts);
+    /* the file itself */
+    if (!(st = prep(db, "PRAGMA integrity_check", NULL)))
+        return fail(db, "check database");
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *r = (const char *)sqlite3_column_text(st, 0);
+        if (r && strcmp(r, "ok") != 0) {
+            snprintf(msg, sizeof msg, "database: %s", r);
+            fn(ctx, msg);
+            counts->problems++;
+        }
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE)
+        return fail(db, "check database");
+    /* the full-text index against the page texts */
+    if (sqlite3_exec(db->h, "INSERT INTO page_fts(page_fts) VALUES('integrity-check')",
+                     NULL, NULL, NULL) != SQLITE_OK) {
+        snprintf(msg, sizeof msg, "search index: %s", sqlite3_errmsg(db->h));
+        if (repair && sqlite3_exec(db->h, "INSERT INTO page_fts(page_fts) VALUES('rebuild')",
+                                   NULL, NULL, NULL) == SQLITE_OK) {
+            strncat(msg, ": rebuilt", sizeof msg - strlen(msg) - 1);
+            fn(ctx, msg);
+        } else {
+            strncat(msg, repair ? ": cannot rebuild it" : " (sohoa check --repair rebuilds it)",
+                    sizeof msg - strlen(msg) - 1);
+            fn(ctx, msg);
+            counts->problems++;
+        }
+    }
+    /* pages: done ones have their text; done pages of unfinished
+     * documents have their part file, so the document can be finished */
+    if (!(st = prep(db,
+                    "SELECT p.id, s.name || '/' || d.name, p.seq, p.text IS NULL, d.state"
+                    " FROM page p JOIN document d ON d.id = p.document_id"
+                    " JOIN dossier s ON s.id = d.dossier_id WHERE p.state = 'done'", NULL)))
+        return fail(db, "check pages");
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        counts->pages++;
+        const char *where = (const char *)sqlite3_column_text(st, 1);
+        int seq = sqlite3_column_int(st, 2);
+        if (sqlite3_column_int(st, 3)) {
+            snprintf(msg, sizeof msg, "%s page %d: done but without text", where, seq);
+            fn(ctx, msg);
+            counts->problems++;
+        }
+        if (strcmp((const char *)sqlite3_column_text(st, 4), "done") != 0) {
+            char name[64], *part;
+            snprintf(name, sizeof name, "work/pages/%lld.part",
+                     (long long)sqlite3_column_int64(st, 0));
+            part = util_path_join(data_dir, name);
+            if (file_missing(part)) {
+                snprintf(msg, sizeof msg, "%s page %d: done but its page file %s is"
+                         " missing", where, seq, part ? part : name);
+                fn(ctx, msg);
+                counts->problems++;
+            }
+            free(part);
+        }
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE)
+        return fail(db, "check pages");
+    /* documents: done ones have all their pages done and their files */
+    if (!(st = prep(db,
+                    "SELECT s.name || '/' || d.name, d.page_count,"
+                    " (SELECT count(*) FROM page p WHERE p.document_id = d.id"
+                    "  AND p.state = 'done'), d.pdf_path, d.txt_path, d.hocr_path"
+                    " FROM document d JOIN dossier s ON s.id = d.dossier_id"
+                    " WHERE d.state = 'done'", NULL)))
+        return fail(db, "check documents");
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        counts->documents++;
+        const char *where = (const char *)sqlite3_column_text(st, 0);
+        int want = sqlite3_column_int(st, 1), have = sqlite3_column_int(st, 2);
+        if (want != have) {
+            snprintf(msg, sizeof msg, "%s: done with %d of its %d pages done", where,
+                     have, want);
+            fn(ctx, msg);
+            counts->problems++;
+        }
+        for (int k = 3; k <= 5; k++) {
+            const char *path = (const char *)sqlite3_column_text(st, k);
+            if (file_missing(path)) {
+                snprintf(msg, sizeof msg, "%s: output %s is missing (running its batch"
+                         " again writes it)", where, path ? path : "(none recorded)");
+                fn(ctx, msg);
+                counts->problems++;
+            }
+        }
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE)
+        return fail(db, "check documents");
+    return SOHOA_OK;
 }

@@ -172,6 +172,21 @@ struct db_doc_info {
 enum sohoa_err db_document_info(struct db *db, int64_t doc, struct db_doc_info *info);
 void db_document_info_release(struct db_doc_info *info);
 
+/*
+ * Check the data folder after a crash or a full disk: the database file
+ * (integrity_check), the search index against the page texts, every done
+ * page has its text (and its page file while its document is unfinished),
+ * every done document has all its pages done and its output files. Each
+ * problem goes to fn as one line. With repair, a damaged search index is
+ * rebuilt from the page texts.
+ */
+struct db_check_counts {
+    int64_t documents, pages, problems;
+};
+typedef void (*db_problem_fn)(void *ctx, const char *problem);
+enum sohoa_err db_check(struct db *db, const char *data_dir, int repair, db_problem_fn fn,
+                        void *ctx, struct db_check_counts *counts);
+
 /* Ids of all documents done. */
 enum sohoa_err db_documents_done(struct db *db, int64_t **pids, size_t *pn);
 

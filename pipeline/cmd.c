@@ -293,6 +293,41 @@ int cmd_run(struct cmd_ctx *c, int argc, char **argv)
     return rc;
 }
 
+/* ---- check ---- */
+
+static void print_problem(void *ctx, const char *problem)
+{
+    (void)ctx;
+    printf("problem: %s\n", problem);
+}
+
+int cmd_check(struct cmd_ctx *c, int argc, char **argv)
+{
+    int repair = argc == 2 && strcmp(argv[1], "--repair") == 0;
+    if (argc > 1 && !repair) {
+        int help = strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0;
+        fprintf(help ? stdout : stderr, "usage: sohoa check [--repair]   (the data folder"
+                " after a crash, power cut or full disk)\n");
+        return help ? EXIT_ALL_DONE : EXIT_USAGE;
+    }
+    /* writable: the search index's own check goes through a write */
+    struct db *db = cmd_open_db(c, 0);
+    if (!db)
+        return EXIT_FATAL;
+    struct db_check_counts n;
+    enum sohoa_err err = db_check(db, c->data_dir, repair, print_problem, NULL, &n);
+    if (err) {
+        fprintf(stderr, "sohoa: %s\n", db_errmsg(db));
+        db_close(&db);
+        return EXIT_FATAL;
+    }
+    db_close(&db);
+    printf("%s: %lld documents and %lld pages done checked, %lld problem%s\n",
+           n.problems ? "NOT OK" : "ok", (long long)n.documents, (long long)n.pages,
+           (long long)n.problems, n.problems == 1 ? "" : "s");
+    return n.problems ? EXIT_SOME_FAILED : EXIT_ALL_DONE;
+}
+
 /* ---- search ---- */
 
 int cmd_search(struct cmd_ctx *c, int argc, char **argv)

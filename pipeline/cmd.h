@@ -23,6 +23,7 @@ int cmd_review(struct cmd_ctx *c, int argc, char **argv);
 int cmd_show(struct cmd_ctx *c, int argc, char **argv);
 int cmd_set(struct cmd_ctx *c, int argc, char **argv);
 int cmd_extract(struct cmd_ctx *c, int argc, char **argv);
+int cmd_check(struct cmd_ctx *c, int argc, char **argv);
 
 /* shared by the commands */
 struct db;

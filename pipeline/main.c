@@ -24,6 +24,7 @@ static const struct subcommand commands[] = {
     {"review", cmd_review, "review [--json] [--limit N]   pages and documents that need a human look"},
     {"show", cmd_show, "show DOC [--json]   a document's metadata (number, date, type, body, signer, ...)"},
     {"set", cmd_set, "set DOC FIELD VALUE   correct a metadata field by hand (kept by re-runs)"},
+    {"check", cmd_check, "check [--repair]   verify the data folder (database, search index, outputs)"},
     {"extract", cmd_extract, "extract [DOC ...]   read the metadata again from the recognised text"},
     {NULL, NULL, NULL}};
 
