@@ -52,12 +52,42 @@ struct job {
     size_t doc;
 };
 
+struct seen_page {
+    char hex[65];       /* content hash of a one-page file */
+    int seq;
+    char *src;
+};
+
 struct docstate {
     int64_t id;
     int remaining;      /* pages not yet finished in this run */
     int failed;         /* pages failed in this run */
     int touched;        /* some page was processed in this run */
+    struct seen_page *seen;     /* to tell the same file given twice */
+    size_t nseen;
 };
+
+/* A page file whose content another page of the same document already
+ * has (the same scan copied twice): its page number, or 0. Remembers it
+ * otherwise. */
+static int seen_before(struct docstate *ds, const char *hex, int seq, const char *src,
+                       const char **first_src)
+{
+    for (size_t i = 0; i < ds->nseen; i++)
+        if (strcmp(ds->seen[i].hex, hex) == 0) {
+            *first_src = ds->seen[i].src;
+            return ds->seen[i].seq;
+        }
+    void *n = realloc(ds->seen, (ds->nseen + 1) * sizeof *ds->seen);
+    if (n) {
+        ds->seen = n;
+        memcpy(ds->seen[ds->nseen].hex, hex, 65);
+        ds->seen[ds->nseen].seq = seq;
+        ds->seen[ds->nseen].src = strdup(src);
+        ds->nseen += ds->seen[ds->nseen].src != NULL;
+    }
+    return 0;
+}
 
 struct run {
     const struct run_options *opt;
@@ -717,6 +747,10 @@ static int on_file(void *ctx, size_t fi, uint8_t *data, size_t len, const char *
         else
             snprintf(src, sizeof src, "%s", f->relpath);
         pthread_mutex_lock(&r->mu);
+        const char *first_src = NULL;
+        int dup = data && f->nframes == 1
+                      ? seen_before(&r->docs[f->doc], hex, j.seq, src, &first_src)
+                      : 0;
         err = db_page_prepare(r->db, r->docs[f->doc].id, j.seq, src, fr, hex,
                               r->batch_id, &j.page_id, &done);
         if (err) {
@@ -732,7 +766,13 @@ static int on_file(void *ctx, size_t fi, uint8_t *data, size_t len, const char *
             pthread_mutex_unlock(&r->mu);
             continue;
         }
-        if (!data) {
+        char dupwhy[1200];
+        if (dup) {
+            snprintf(dupwhy, sizeof dupwhy, "same content as page %d (%s): the same"
+                     " file given twice? Remove one and run again", dup, first_src);
+            reason = dupwhy;
+        }
+        if (!data || dup) {
             err = db_page_failed(r->db, j.page_id, reason ? reason : "cannot read");
             if (err) {
                 set_fatal(r, err, db_errmsg(r->db));
@@ -748,6 +788,8 @@ static int on_file(void *ctx, size_t fi, uint8_t *data, size_t len, const char *
             pthread_mutex_unlock(&r->mu);
             if (fin)
                 finish_document(r, f->doc);
+            if (dup)
+                reason = NULL;
             continue;
         }
         b->refs++;
@@ -764,6 +806,11 @@ static int on_file(void *ctx, size_t fi, uint8_t *data, size_t len, const char *
 
 static void release_run(struct run *r)
 {
+    for (size_t i = 0; r->docs && r->plan && i < r->plan->ndocs; i++) {
+        for (size_t k = 0; k < r->docs[i].nseen; k++)
+            free(r->docs[i].seen[k].src);
+        free(r->docs[i].seen);
+    }
     batch_plan_free(&r->plan);
     db_close(&r->db);
     free(r->out_dir);

@@ -116,6 +116,23 @@ check "the good page of that batch is done" \
 check "status lists the failed page" \
   sh -c "'$SOHOA' --data '$data' status | grep -q 'failed  hs-broken/cv-01 page 1'"
 
+# ---- the same file twice in a document: failed with its reason ----
+dup="$tmp/dup-batch"
+mkdir -p "$dup/hs-dup/cv-02"
+cp "$batch/hs-tanky-cchc-2025/ttr-45-tanky-khan/page-002.jpg" "$dup/hs-dup/cv-02/page-001.jpg"
+cp "$batch/hs-tanky-cchc-2025/ttr-45-tanky-khan/page-002.jpg" "$dup/hs-dup/cv-02/page-002.jpg"
+set +e
+S run "$dup" >/dev/null 2>"$tmp/rundup.err"
+rc=$?
+set -e
+check "a duplicated page makes the run exit 1" [ "$rc" -eq 1 ]
+check "the duplicate is named with the page it repeats" \
+  grep -q "cv-02/page-002.jpg.*same content as page 1 (hs-dup/cv-02/page-001.jpg)" "$tmp/rundup.err"
+rm "$dup/hs-dup/cv-02/page-002.jpg"
+S run "$dup" >/dev/null 2>&1
+check "without the duplicate the document is done" \
+  sh -c "'$SOHOA' --data '$data' show hs-dup/cv-02 | grep -q '1 page, done'"
+
 # ---- a run killed half way continues where it stopped ----
 kdata="$tmp/kdata"
 "$SOHOA" --data "$kdata" run -q -j 1 "$batch" 2>/dev/null &
