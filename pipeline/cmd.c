@@ -58,10 +58,39 @@ struct db *cmd_open_db(struct cmd_ctx *c, int readonly)
 
 /* ---- run ---- */
 
+/* "512M", "64G", "1000": a size with an optional K/M/G/T suffix (powers of
+ * 1024) when units, else a plain number; > 0 */
+static int parse_size(const char *s, int units, uint64_t *out)
+{
+    char *end = NULL;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno || end == s || *s == '-' || v == 0)
+        return -1;
+    int shift = 0;
+    if (units && *end) {
+        switch (*end) {
+        case 'k': case 'K': shift = 10; break;
+        case 'm': case 'M': shift = 20; break;
+        case 'g': case 'G': shift = 30; break;
+        case 't': case 'T': shift = 40; break;
+        default: return -1;
+        }
+        end++;
+        if (*end == 'B' || *end == 'b' || *end == 'i')
+            end += *end == 'i' && end[1] == 'B' ? 2 : 1;
+    }
+    if (*end || (shift && v > (~0ull >> shift)))
+        return -1;
+    *out = (uint64_t)v << shift;
+    return 0;
+}
+
 struct progress {
     int tty;
     int quiet;
     size_t lastlen;
+    FILE *log;          /* DATA/sohoa.log: every event, whatever the terminal */
 };
 
 static void fmt_duration(double s, char *buf, size_t n)
@@ -86,11 +115,49 @@ static void log_line(const char *fmt, ...)
     fputc('\n', stderr);
 }
 
+/* a timestamped line in the data folder's log */
+static void file_line(struct progress *p, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static void file_line(struct progress *p, const char *fmt, ...)
+{
+    char now[32];
+    va_list ap;
+    if (!p->log)
+        return;
+    util_now_iso(now, sizeof now);
+    fprintf(p->log, "%s [%ld] ", now, (long)getpid());
+    va_start(ap, fmt);
+    vfprintf(p->log, fmt, ap);
+    va_end(ap);
+    fputc('\n', p->log);
+    fflush(p->log);
+}
+
+static void log_event(struct progress *p, const struct run_event *ev)
+{
+    const char *src = ev->source ? ev->source : "";
+    int finished = ev->done + ev->failed + ev->skipped;
+    switch (ev->type) {
+    case RUN_EV_START: file_line(p, "batch %s: %d pages to look at", src, ev->total); break;
+    case RUN_EV_PROBLEM: file_line(p, "refused %s: %s", src, ev->reason); break;
+    case RUN_EV_PAGE_FAILED:
+        file_line(p, "page failed %d/%d %s: %s", finished, ev->total, src, ev->reason);
+        break;
+    case RUN_EV_PAGE_DONE: file_line(p, "page done %d/%d %s", finished, ev->total, src); break;
+    case RUN_EV_PAGE_SKIPPED:
+        file_line(p, "page already done %d/%d %s", finished, ev->total, src);
+        break;
+    case RUN_EV_DOC_DONE: file_line(p, "document done %s", src); break;
+    case RUN_EV_DOC_FAILED: file_line(p, "document incomplete %s: %s", src, ev->reason); break;
+    }
+}
+
 static void on_event(void *ctx, const struct run_event *ev)
 {
     struct progress *p = ctx;
     int finished = ev->done + ev->failed + ev->skipped;
     char line[512], eta[32] = "?", el[32];
+    log_event(p, ev);
     double processed = ev->done + ev->failed;
     double rate = ev->elapsed > 0 ? processed * 60.0 / ev->elapsed : 0;
     if (rate > 0)
@@ -171,6 +238,9 @@ int cmd_run(struct cmd_ctx *c, int argc, char **argv)
         {"keep-borders", no_argument, NULL, 'B'},
         {"no-tone-fix", no_argument, NULL, 'T'},
         {"lang", required_argument, NULL, 'l'},
+        {"max-file-size", required_argument, NULL, 'F'},
+        {"max-batch-size", required_argument, NULL, 'S'},
+        {"max-entries", required_argument, NULL, 'E'},
         {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
@@ -204,6 +274,25 @@ int cmd_run(struct cmd_ctx *c, int argc, char **argv)
         case 'B': opt.clear_border = 0; break;
         case 'T': opt.tone_fix = 0; break;
         case 'l': opt.lang = optarg; break;
+        case 'F':
+        case 'S':
+        case 'E': {
+            uint64_t v;
+            if (parse_size(optarg, ch != 'E', &v) < 0) {
+                fprintf(stderr, "sohoa run: --%s wants a %s, not '%s'\n",
+                        ch == 'F' ? "max-file-size" : ch == 'S' ? "max-batch-size"
+                                                                : "max-entries",
+                        ch == 'E' ? "number" : "size (e.g. 512M, 64G)", optarg);
+                return EXIT_USAGE;
+            }
+            if (ch == 'F')
+                opt.limits.max_entry_bytes = v;
+            else if (ch == 'S')
+                opt.limits.max_total_bytes = v;
+            else
+                opt.limits.max_entries = v;
+            break;
+        }
         case 'q': prog.quiet = 1; break;
         case 'h':
             printf("usage: sohoa [--data DIR] run BATCH [-j N] [--no-osd] [--keep-borders]"
@@ -211,6 +300,9 @@ int cmd_run(struct cmd_ctx *c, int argc, char **argv)
                    "  --keep-borders dark scanner borders and punch holes are not cleared\n"
                    "                 before recognition (the PDF always keeps them)\n"
                    "  --no-tone-fix  leave tone marks as Tesseract read them\n"
+                   "  --max-file-size SIZE   refuse page files larger (default 512M)\n"
+                   "  --max-batch-size SIZE  refuse files past this total (default 64G)\n"
+                   "  --max-entries N        read at most N archive entries (default 1000000)\n"
                    "  -c VAR=VALUE   set a Tesseract variable (expert use, repeatable)\n");
             return EXIT_ALL_DONE;
         default:
@@ -252,6 +344,13 @@ int cmd_run(struct cmd_ctx *c, int argc, char **argv)
                 sohoa_strerror(err));
         return EXIT_FATAL;
     }
+    char *logpath = util_path_join(c->data_dir, "sohoa.log");
+    prog.log = logpath ? fopen(logpath, "a") : NULL;
+    if (!prog.log)
+        fprintf(stderr, "sohoa: cannot write the log '%s': %s (going on without it)\n",
+                logpath ? logpath : "sohoa.log", strerror(errno));
+    free(logpath);
+    file_line(&prog, "sohoa %s run %s", SOHOA_VERSION, batch);
     struct run_summary sum;
     char *msg = NULL;
     err = run_batch(batch, &opt, &sum, &msg);
@@ -259,10 +358,16 @@ int cmd_run(struct cmd_ctx *c, int argc, char **argv)
         fprintf(stderr, "\r%*s\r", (int)prog.lastlen, "");
     if (err) {
         fprintf(stderr, "sohoa: %s\n", msg ? msg : sohoa_strerror(err));
+        file_line(&prog, "stopped: %s", msg ? msg : sohoa_strerror(err));
         free(msg);
-        if (sum.done + sum.failed > 0)
+        if (sum.done + sum.failed > 0) {
             fprintf(stderr, "sohoa: stopped after %d pages done, %d failed; "
                             "run again to continue\n", sum.done, sum.failed);
+            file_line(&prog, "stopped after %d pages done, %d failed", sum.done,
+                      sum.failed);
+        }
+        if (prog.log)
+            fclose(prog.log);
         run_unlock(lockfd);
         return EXIT_FATAL;
     }
@@ -272,6 +377,9 @@ int cmd_run(struct cmd_ctx *c, int argc, char **argv)
     fprintf(stderr, "sohoa: %d pages: %d done, %d failed, %d already done; "
                     "%d entries refused; %s (%.1f pages/min)\n",
             sum.total, sum.done, sum.failed, sum.skipped, sum.problems, el, ppm);
+    file_line(&prog, "summary: %d pages: %d done, %d failed, %d already done; %d entries"
+              " refused; %d blank; %s (%.1f pages/min)", sum.total, sum.done, sum.failed,
+              sum.skipped, sum.problems, sum.blank, el, ppm);
     if (sum.blank)
         fprintf(stderr, "sohoa: %d of the pages done are blank (kept, not recognised)\n",
                 sum.blank);
@@ -284,11 +392,18 @@ int cmd_run(struct cmd_ctx *c, int argc, char **argv)
             struct failed_ctx fc = {0, stderr};
             fprintf(stderr, "sohoa: failures:\n");
             db_each_failed(db, print_failed, &fc);
+            if (prog.log) {
+                struct failed_ctx lc = {0, prog.log};
+                file_line(&prog, "failures:");
+                db_each_failed(db, print_failed, &lc);
+            }
         }
         db_close(&db);
         free(path);
         rc = EXIT_SOME_FAILED;
     }
+    if (prog.log)
+        fclose(prog.log);
     run_unlock(lockfd);
     return rc;
 }

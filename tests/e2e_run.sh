@@ -116,6 +116,20 @@ check "the good page of that batch is done" \
 check "status lists the failed page" \
   sh -c "'$SOHOA' --data '$data' status | grep -q 'failed  hs-broken/cv-01 page 1'"
 
+check "the data folder's log holds the failures" \
+  grep -q "page failed .*hs-broken/cv-01/page-001.jpg: corrupt or truncated JPEG" "$data/sohoa.log"
+check "the log holds each run's summary" \
+  sh -c "[ \$(grep -c ' summary: ' '$data/sohoa.log') -ge 3 ]"
+
+# ---- size limits are configurable: a file past them is refused, named ----
+set +e
+S run --max-file-size 100K "$bad" >/dev/null 2>"$tmp/runlim.err"
+rc=$?
+set -e
+check "a file past --max-file-size is refused with its size" \
+  grep -q "page-002.jpg: file too large: [0-9]* bytes, limit 102400" "$tmp/runlim.err"
+check "  and the run exits 1" [ "$rc" -eq 1 ]
+
 # ---- the same file twice in a document: failed with its reason ----
 dup="$tmp/dup-batch"
 mkdir -p "$dup/hs-dup/cv-02"
