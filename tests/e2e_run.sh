@@ -157,6 +157,16 @@ for _ in $(seq 1 600); do
   [ "${n:-0}" -ge 3 ] && break
   sleep 0.1
 done
+# searching while the run goes on works, and sees only pages done (WAL)
+set +e
+"$SOHOA" --data "$kdata" search "UBND" --json --limit 1000 >"$tmp/during.json" 2>/dev/null
+src=$?
+set -e
+ndone=$("$SOHOA" --data "$kdata" status --json | sed -n 's/.*"pages": {"done": \([0-9]*\).*/\1/p')
+nres=$(grep -c '"page": ' "$tmp/during.json" || true)
+check "search during a run works" [ "$src" -eq 0 ]
+check "search during a run finds pages done so far ($nres hits)" [ "$nres" -ge 1 ]
+check "search during a run sees only pages done ($ndone done)" [ "$nres" -le "$ndone" ]
 kill -9 "$runner" 2>/dev/null || true
 wait "$runner" 2>/dev/null || true
 set +e
