@@ -641,6 +641,8 @@ enum sohoa_err pdf_write_document(const char *path, char *const *parts, size_t n
     if (rename(tmp.buf, path) != 0) {
         snprintf(why, whysz, "cannot rename into '%s': %s", path, strerror(errno));
         err = SOHOA_EIO;
+    } else if ((err = util_fsync_dir(path)) != SOHOA_OK) {
+        snprintf(why, whysz, "cannot sync the folder of '%s'", path);
     }
 cleanup:
     if (w.f)

@@ -194,10 +194,30 @@ enum sohoa_err util_write_atomic(const char *path, const void *data, size_t len)
         err = errno == ENOSPC ? SOHOA_EFULL : SOHOA_EIO;
     if (!err && rename(tmp.buf, path) < 0)
         err = SOHOA_EIO;
+    if (!err)
+        err = util_fsync_dir(path);
     if (err)
         unlink(tmp.buf);
 cleanup:
     strbuf_release(&tmp);
+    return err;
+}
+
+enum sohoa_err util_fsync_dir(const char *path)
+{
+    /* a rename lasts a power cut only once its folder is on disk too */
+    const char *slash = strrchr(path, '/');
+    char *dir = slash ? strndup(path, slash == path ? 1 : (size_t)(slash - path))
+                      : strdup(".");
+    if (!dir)
+        return SOHOA_ENOMEM;
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    free(dir);
+    if (fd < 0)
+        return SOHOA_EIO;
+    /* some file systems cannot sync a folder (EINVAL): nothing to do */
+    enum sohoa_err err = fsync(fd) < 0 && errno != EINVAL ? SOHOA_EIO : SOHOA_OK;
+    close(fd);
     return err;
 }
 

@@ -47,6 +47,9 @@ void strbuf_release(struct strbuf *sb);
 /* Read a whole file; *pdata is malloc'd and NUL-terminated. */
 enum sohoa_err util_read_file(const char *path, uint8_t **pdata, size_t *plen);
 /* Write data to path via a temporary file, fsync, rename. */
+/* fsync the folder holding path, so that a rename into it survives a power
+ * cut. */
+enum sohoa_err util_fsync_dir(const char *path);
 enum sohoa_err util_write_atomic(const char *path, const void *data, size_t len);
 /* mkdir -p */
 enum sohoa_err util_mkdirs(const char *path, int mode);
