@@ -34,6 +34,45 @@ static const char *format_name(l_int32 fmt)
     }
 }
 
+/* The largest image a GIF declares (its screen and every image in it):
+ * Leptonica has no header-only reader for GIF, and giflib allocates each
+ * image whole before decoding it. 0 when the file is cut or odd. */
+static int gif_sizes(const uint8_t *d, size_t n, unsigned *maxw, unsigned *maxh)
+{
+    size_t p = 13;
+    *maxw = n >= 10 ? (unsigned)(d[6] | d[7] << 8) : 0;
+    *maxh = n >= 10 ? (unsigned)(d[8] | d[9] << 8) : 0;
+    if (n < 13)
+        return 0;
+    if (d[10] & 0x80)
+        p += 3u << ((d[10] & 7) + 1);
+    for (int guard = 0; p < n && guard < 100000; guard++) {
+        if (d[p] == 0x3B)
+            break;
+        if (d[p] == 0x21) {         /* extension: label, then sub-blocks */
+            p += 2;
+        } else if (d[p] == 0x2C) {  /* image descriptor */
+            if (p + 10 > n)
+                return 0;
+            unsigned w = (unsigned)(d[p + 5] | d[p + 6] << 8);
+            unsigned h = (unsigned)(d[p + 7] | d[p + 8] << 8);
+            *maxw = w > *maxw ? w : *maxw;
+            *maxh = h > *maxh ? h : *maxh;
+            uint8_t flags = d[p + 9];
+            p += 10;
+            if (flags & 0x80)
+                p += 3u << ((flags & 7) + 1);
+            p += 1;                 /* LZW code size, then sub-blocks */
+        } else {
+            return 0;
+        }
+        while (p < n && d[p] != 0)
+            p += (size_t)d[p] + 1;
+        p++;
+    }
+    return 1;
+}
+
 enum sohoa_err prep_decode(const uint8_t *data, size_t len, int frame,
                            struct Pix **ppix, char *why, size_t whysz)
 {
@@ -46,12 +85,25 @@ enum sohoa_err prep_decode(const uint8_t *data, size_t len, int frame,
         snprintf(why, whysz, "empty file (0 bytes)");
         return SOHOA_EFORMAT;
     }
-    findFileFormatBuffer(data, &fmt);
+    /* Leptonica reads 12 bytes to tell the format, whatever the length */
+    uint8_t head[16] = {0};
+    memcpy(head, data, len < sizeof head ? len : sizeof head);
+    findFileFormatBuffer(head, &fmt);
     if (fmt == IFF_UNKNOWN) {
         snprintf(why, whysz, "not an image: unknown file format");
         return SOHOA_EFORMAT;
     }
     int tiff = strcmp(format_name(fmt), "TIFF") == 0;
+    if (fmt == IFF_GIF) {
+        unsigned gw = 0, gh = 0;
+        gif_sizes(data, len, &gw, &gh);
+        if (gw > PREP_MAX_SIDE || gh > PREP_MAX_SIDE ||
+            (unsigned long long)gw * gh > PREP_MAX_PIXELS) {
+            snprintf(why, whysz, "GIF claims %u x %u pixels: refused (limit %d per side,"
+                     " %llu in all)", gw, gh, PREP_MAX_SIDE, PREP_MAX_PIXELS);
+            return SOHOA_EUNSAFE;
+        }
+    }
     /* read the header first: refuse absurd sizes before any allocation */
     if (tiff) {
         l_int32 res = 0, cmap = 0, f2 = 0;

@@ -419,12 +419,22 @@ static enum sohoa_err list_archive(struct lister *l, const char *path,
         int r = archive_read_next_header(a, &ae);
         if (r == ARCHIVE_EOF)
             break;
+        if (r == ARCHIVE_FATAL && count > 0) {
+            /* cut short or damaged part way: what came before is kept */
+            struct strbuf sb = STRBUF_INIT;
+            strbuf_addf(&sb, "archive cut short or damaged after %llu entries (%s): the"
+                        " entries after that are lost", (unsigned long long)count,
+                        archive_error_string(a) ? archive_error_string(a) : "error");
+            add_problem(l, path, sb.buf ? sb.buf : "archive damaged");
+            strbuf_release(&sb);
+            break;
+        }
         if (r == ARCHIVE_FATAL) {
             struct strbuf sb = STRBUF_INIT;
             strbuf_addf(&sb, "cannot read archive '%s': %s", path,
                         archive_error_string(a) ? archive_error_string(a) : "error");
             *errmsg = strbuf_detach(&sb, NULL);
-            err = count == 0 ? SOHOA_EFORMAT : SOHOA_EIO;
+            err = SOHOA_EFORMAT;
             break;
         }
         if (++count > l->lim->max_entries) {
@@ -865,16 +875,16 @@ enum sohoa_err batch_read(const struct batch_plan *plan, batch_file_fn fn,
         goto cleanup;
     }
     struct archive_entry *ae;
+    char damaged[300] = "";
     for (;;) {
         int r = archive_read_next_header(a, &ae);
         if (r == ARCHIVE_EOF)
             break;
         if (r == ARCHIVE_FATAL) {
-            struct strbuf sb = STRBUF_INIT;
-            strbuf_addf(&sb, "cannot read archive '%s': %s", plan->path,
-                        archive_error_string(a) ? archive_error_string(a) : "error");
-            *errmsg = strbuf_detach(&sb, NULL);
-            err = SOHOA_EIO;
+            /* the pages not reached fail with the reason, the run goes on */
+            snprintf(damaged, sizeof damaged, "archive cut short or damaged before this"
+                     " entry: %s", archive_error_string(a) ? archive_error_string(a)
+                                                           : "error");
             break;
         }
         const char *name = archive_entry_pathname(ae);
@@ -901,12 +911,16 @@ enum sohoa_err batch_read(const struct batch_plan *plan, batch_file_fn fn,
             stopped = 1;
             break;
         }
-        if (rr == -2)
+        if (rr == -2) {
+            snprintf(damaged, sizeof damaged, "archive cut short or damaged before this"
+                     " entry: %s", why);
             break;
+        }
     }
     /* entries that did not come back the second time */
     for (size_t i = 0; err == SOHOA_OK && !stopped && i < plan->nfiles; i++)
-        if (!seen[i] && fn(ctx, i, NULL, 0, "entry could not be read again from the archive"))
+        if (!seen[i] && fn(ctx, i, NULL, 0, *damaged ? damaged
+                                   : "entry could not be read again from the archive"))
             break;
 cleanup:
     if (a)

@@ -12,6 +12,8 @@
  *   archives:  same plan as the folder, batch_read delivers exact bytes
  *   errors:    missing path, not an archive, empty folder
  *   helpers:   batch name, batch_is_image_name, batch_count_frames
+ *   hostile:   encrypted zip entries and 7z header, zip bombs (lying and
+ *              honest sizes, total limit), cut archives, zero-byte inputs
  */
 #include <archive.h>
 #include <archive_entry.h>
@@ -1300,6 +1302,836 @@ START_TEST(test_limits_default)
 }
 END_TEST
 
+/* ---- hostile archives ----
+ *
+ * What libarchive will not write (a zip mixing plain and encrypted entries,
+ * a zip whose central directory lies, a cut archive, a 7z with an encrypted
+ * header) is made from what it writes, patched byte by byte.
+ */
+
+static uint32_t le16(const uint8_t *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8;
+}
+
+static uint32_t le32(const uint8_t *p)
+{
+    return le16(p) | le16(p + 2) << 16;
+}
+
+static void put_le16(uint8_t *p, uint32_t v)
+{
+    p[0] = (uint8_t)v;
+    p[1] = (uint8_t)(v >> 8);
+}
+
+static void put_le32(uint8_t *p, uint32_t v)
+{
+    put_le16(p, v);
+    put_le16(p + 2, v >> 16);
+}
+
+static void put_le64(uint8_t *p, uint64_t v)
+{
+    put_le32(p, (uint32_t)v);
+    put_le32(p + 4, (uint32_t)(v >> 32));
+}
+
+/*
+ * A zip of fx's regular files, with libarchive format options (encryption)
+ * and a passphrase, or NULLs. stream: sizes left unset, as a zip written
+ * to a pipe (data descriptors). An entry with data NULL and len > 0 is
+ * that many zero bytes, written in pieces (nothing that size in memory).
+ */
+static uint8_t *zip_bytes(const struct fixture *fx, const char *options,
+                          const char *passphrase, int stream, size_t *len)
+{
+    static const uint8_t zeros[1 << 16];
+    char *path = sp("part.tmp.zip");
+    struct archive *a = archive_write_new();
+    ck_assert_ptr_nonnull(a);
+    ck_assert_int_eq(archive_write_set_format_zip(a), ARCHIVE_OK);
+    if (options)
+        ck_assert_msg(archive_write_set_options(a, options) == ARCHIVE_OK, "%s: %s",
+                      options, archive_error_string(a) ? archive_error_string(a) : "?");
+    if (passphrase)
+        ck_assert_int_eq(archive_write_set_passphrase(a, passphrase), ARCHIVE_OK);
+    ck_assert_int_eq(archive_write_open_filename(a, path), ARCHIVE_OK);
+    for (size_t i = 0; i < fx->n; i++) {
+        const struct fent *f = &fx->e[i];
+        ck_assert_int_eq(f->type, F_REG);
+        struct archive_entry *e = archive_entry_new();
+        ck_assert_ptr_nonnull(e);
+        archive_entry_set_pathname(e, f->rel);
+        archive_entry_set_perm(e, 0644);
+        archive_entry_set_mtime(e, 1700000000, 0);
+        archive_entry_set_filetype(e, AE_IFREG);
+        if (!stream)
+            archive_entry_set_size(e, (la_int64_t)f->len);
+        int r = archive_write_header(a, e);
+        ck_assert_msg(r == ARCHIVE_OK, "archive_write_header(%s): %s", f->rel,
+                      archive_error_string(a) ? archive_error_string(a) : "?");
+        for (size_t done = 0; done < f->len;) {
+            size_t n = f->len - done;
+            if (!f->data && n > sizeof zeros)
+                n = sizeof zeros;
+            const void *src = f->data ? (const void *)(f->data + done) : (const void *)zeros;
+            ck_assert_int_eq(archive_write_data(a, src, n), (la_ssize_t)n);
+            done += n;
+        }
+        archive_entry_free(e);
+    }
+    ck_assert_int_eq(archive_write_close(a), ARCHIVE_OK);
+    archive_write_free(a);
+    uint8_t *data = NULL;
+    ck_assert_int_eq(util_read_file(path, &data, len), SOHOA_OK);
+    unlink(path);
+    free(path);
+    return data;
+}
+
+/* Where a zip's central directory is (no archive comment, no zip64 end). */
+static void zip_cd(const uint8_t *z, size_t len, size_t *cdoff, size_t *cdsize,
+                   size_t *count)
+{
+    ck_assert_uint_ge(len, 22);
+    const uint8_t *eocd = z + len - 22;
+    ck_assert_uint_eq(le32(eocd), 0x06054b50);
+    *count = le16(eocd + 10);
+    *cdsize = le32(eocd + 12);
+    *cdoff = le32(eocd + 16);
+    ck_assert_uint_eq(*cdoff + *cdsize, len - 22);
+}
+
+/* One zip holding the entries of several, in order (their local records,
+ * then their central directories with the offsets moved). */
+static uint8_t *zip_join(uint8_t *const *parts, const size_t *lens, size_t nparts,
+                         size_t *plen)
+{
+    size_t total = 22, locals = 0, count = 0;
+    for (size_t i = 0; i < nparts; i++)
+        total += lens[i] - 22;
+    uint8_t *out = malloc(total);
+    ck_assert_ptr_nonnull(out);
+    /* local records */
+    for (size_t i = 0; i < nparts; i++) {
+        size_t cdoff, cdsize, n;
+        zip_cd(parts[i], lens[i], &cdoff, &cdsize, &n);
+        memcpy(out + locals, parts[i], cdoff);
+        locals += cdoff;
+    }
+    /* central directories */
+    size_t pos = locals, base = 0;
+    for (size_t i = 0; i < nparts; i++) {
+        size_t cdoff, cdsize, n;
+        zip_cd(parts[i], lens[i], &cdoff, &cdsize, &n);
+        memcpy(out + pos, parts[i] + cdoff, cdsize);
+        uint8_t *p = out + pos;
+        for (size_t k = 0; k < n; k++) {
+            ck_assert_uint_eq(le32(p), 0x02014b50);
+            put_le32(p + 42, (uint32_t)(le32(p + 42) + base));
+            p += 46 + le16(p + 28) + le16(p + 30) + le16(p + 32);
+        }
+        ck_assert_ptr_eq(p, out + pos + cdsize);
+        pos += cdsize;
+        base += cdoff;
+        count += n;
+    }
+    uint8_t *eocd = out + pos;
+    memset(eocd, 0, 22);
+    put_le32(eocd, 0x06054b50);
+    put_le16(eocd + 8, (uint32_t)count);
+    put_le16(eocd + 10, (uint32_t)count);
+    put_le32(eocd + 12, (uint32_t)(pos - locals));
+    put_le32(eocd + 16, (uint32_t)locals);
+    *plen = total;
+    return out;
+}
+
+/* The central directory record of `name`, NULL if there is none. */
+static uint8_t *zip_cd_record(uint8_t *z, size_t len, const char *name)
+{
+    size_t cdoff, cdsize, n;
+    zip_cd(z, len, &cdoff, &cdsize, &n);
+    uint8_t *p = z + cdoff;
+    for (size_t k = 0; k < n; k++) {
+        size_t nl = le16(p + 28);
+        if (nl == strlen(name) && memcmp(p + 46, name, nl) == 0)
+            return p;
+        p += 46 + nl + le16(p + 30) + le16(p + 32);
+    }
+    return NULL;
+}
+
+/* Make the zip claim that `name` expands to `size` bytes (its central
+ * directory, and its local header if that records a size). */
+static void zip_lie_size(uint8_t *z, size_t len, const char *name, uint32_t size)
+{
+    uint8_t *cd = zip_cd_record(z, len, name);
+    ck_assert_msg(cd != NULL, "%s not in the zip", name);
+    ck_assert_msg(le32(cd + 24) != 0xffffffff, "%s: zip64 sizes", name);
+    put_le32(cd + 24, size);
+    uint8_t *local = z + le32(cd + 42);
+    ck_assert_uint_eq(le32(local), 0x04034b50);
+    if (le32(local + 22) != 0 && le32(local + 22) != 0xffffffff)
+        put_le32(local + 22, size);
+}
+
+/* the fixture's files, as they are to be delivered */
+static struct fixture fx_only(const struct fixture *fx, const char *const *rels, size_t n)
+{
+    struct fixture out = {.n = 0};
+    for (size_t i = 0; i < n; i++) {
+        const struct fent *e = fx_find(fx, rels[i]);
+        ck_assert_ptr_nonnull(e);
+        uint8_t *copy = malloc(e->len ? e->len : 1);
+        ck_assert_ptr_nonnull(copy);
+        memcpy(copy, e->data, e->len);
+        fx_add(&out, e->rel, copy, e->len);
+    }
+    return out;
+}
+
+/* What batch_read delivered, whatever it was. */
+struct tally {
+    const struct batch_plan *plan;
+    const struct fixture *good;     /* files that must come with these bytes */
+    int calls[64];
+    size_t ncalls, nodata;
+    uint64_t bytes, largest;
+    char reasons[64][200];
+};
+
+static int on_file_tally(void *vctx, size_t fi, uint8_t *data, size_t len, const char *reason)
+{
+    struct tally *t = vctx;
+    ck_assert_uint_lt(fi, t->plan->nfiles);
+    ck_assert_uint_lt(fi, 64);
+    t->calls[fi]++;
+    t->ncalls++;
+    const char *rel = t->plan->files[fi].relpath;
+    if (!data) {
+        ck_assert_msg(reason && reason[0], "%s: no data and no reason", rel);
+        snprintf(t->reasons[fi], sizeof t->reasons[fi], "%s", reason);
+        t->nodata++;
+        return 0;
+    }
+    ck_assert_ptr_null(reason);
+    t->bytes += len;
+    if (len > t->largest)
+        t->largest = len;
+    const struct fent *e = t->good ? fx_find(t->good, rel) : NULL;
+    if (e) {
+        ck_assert_msg(len == e->len && memcmp(data, e->data, len) == 0,
+                      "%s: %zu bytes delivered, not the %zu written", rel, len, e->len);
+    }
+    free(data);
+    return 0;
+}
+
+static enum sohoa_err tally_read(const struct batch_plan *p, const struct fixture *good,
+                                 struct tally *t, char **errmsg)
+{
+    memset(t, 0, sizeof *t);
+    t->plan = p;
+    t->good = good;
+    *errmsg = NULL;
+    enum sohoa_err err = batch_read(p, on_file_tally, t, errmsg);
+    for (size_t i = 0; i < p->nfiles && i < 64; i++)
+        ck_assert_msg(t->calls[i] <= 1, "%s delivered %d times", p->files[i].relpath,
+                      t->calls[i]);
+    return err;
+}
+
+/* The reason a refused entry got: its problem, or its failed delivery. */
+static const char *refusal(const struct batch_plan *p, const struct tally *t, const char *rel)
+{
+    const struct batch_problem *pr = find_problem(p, rel);
+    if (pr)
+        return pr->reason;
+    for (size_t i = 0; i < p->nfiles; i++)
+        if (strcmp(p->files[i].relpath, rel) == 0)
+            return t->calls[i] && t->reasons[i][0] ? t->reasons[i] : NULL;
+    return NULL;
+}
+
+static int says_too_large(const char *reason)
+{
+    return reason && (strstr(reason, "too large") || strstr(reason, "limit"));
+}
+
+/* Peak virtual memory of this process, in KB (Check runs each test in a
+ * process of its own). */
+static long vm_kb(const char *field)
+{
+    FILE *f = fopen("/proc/self/status", "r");
+    if (!f)
+        return -1;
+    char line[256];
+    long v = -1;
+    size_t n = strlen(field);
+    while (fgets(line, sizeof line, f))
+        if (strncmp(line, field, n) == 0 && line[n] == ':')
+            v = atol(line + n + 1);
+    fclose(f);
+    return v;
+}
+
+/* ---- encrypted ---- */
+
+/*
+ * Entries encrypted with ZipCrypto and with AES-256 between plain ones:
+ * each encrypted one is a problem saying so, the plain ones are pages.
+ * (libarchive sets encryption for a whole zip, so the batch is joined
+ * from four zips.)
+ */
+START_TEST(test_zip_encrypted_entries)
+{
+    struct fixture fx = {.n = 0};
+    fx_add_png(&fx, "HS-01/QD-1/page-1.png", 1);
+    fx_add_png(&fx, "HS-01/QD-1/page-2.png", 2);
+    fx_add_png(&fx, "HS-01/QD-1/page-3.png", 3);
+    fx_add_png(&fx, "HS-01/QD-1/page-4.png", 4);
+    struct fixture one[4];
+    for (int i = 0; i < 4; i++) {
+        const char *rel = fx.e[i].rel;
+        one[i] = fx_only(&fx, &rel, 1);
+    }
+    uint8_t *parts[4];
+    size_t lens[4];
+    parts[0] = zip_bytes(&one[0], NULL, NULL, 0, &lens[0]);
+    parts[1] = zip_bytes(&one[1], "zip:encryption=zipcrypt", "mat-khau", 0, &lens[1]);
+    parts[2] = zip_bytes(&one[2], "zip:encryption=aes256", "mat-khau", 0, &lens[2]);
+    parts[3] = zip_bytes(&one[3], NULL, NULL, 1, &lens[3]);
+    size_t len;
+    uint8_t *z = zip_join(parts, lens, 4, &len);
+    char *path = sp("secret.zip");
+    write_bytes(path, z, len);
+    free(z);
+
+    struct batch_plan *p = plan_ok(path, NULL);
+    check_plan_consistent(p);
+    ck_assert_uint_eq(p->nfiles, 2);
+    ck_assert_ptr_nonnull(find_file(p, "HS-01/QD-1/page-1.png"));
+    ck_assert_ptr_nonnull(find_file(p, "HS-01/QD-1/page-4.png"));
+    expect_problem(p, "HS-01/QD-1/page-2.png", "encrypt");
+    expect_problem(p, "HS-01/QD-1/page-3.png", "encrypt");
+    ck_assert_uint_eq(p->nproblems, 2);
+    expect_doc(p, 0, "HS-01", "QD-1", 2);
+    read_all_and_check(p, &fx);
+    batch_plan_free(&p);
+
+    /* a zip where every entry is encrypted: no pages, a problem each */
+    size_t alen;
+    uint8_t *all = zip_bytes(&fx, "zip:encryption=aes256", "mat-khau", 0, &alen);
+    char *apath = sp("all-secret.zip");
+    write_bytes(apath, all, alen);
+    free(all);
+    p = plan_ok(apath, NULL);
+    ck_assert_uint_eq(p->nfiles, 0);
+    ck_assert_uint_eq(p->npages, 0);
+    ck_assert_uint_eq(p->nproblems, 4);
+    for (size_t i = 0; i < p->nproblems; i++)
+        ck_assert_msg(strstr(p->problems[i].reason, "encrypt") != NULL, "%s: %s",
+                      p->problems[i].source, p->problems[i].reason);
+    read_all_and_check(p, &fx);
+    batch_plan_free(&p);
+
+    for (int i = 0; i < 4; i++) {
+        free(parts[i]);
+        fx_free(&one[i]);
+    }
+    free(apath);
+    free(path);
+    fx_free(&fx);
+}
+END_TEST
+
+static uint32_t crc32_of(const uint8_t *p, size_t n)
+{
+    uint32_t c = 0xffffffffu;
+    for (size_t i = 0; i < n; i++) {
+        c ^= p[i];
+        for (int k = 0; k < 8; k++)
+            c = (c >> 1) ^ (0xedb88320u & (0u - (c & 1u)));
+    }
+    return ~c;
+}
+
+/*
+ * A 7z whose header (the list of names) is encrypted with AES: nothing in
+ * it can be listed, so the whole archive is refused, with a reason that
+ * says it is encrypted and names it.
+ */
+START_TEST(test_7z_encrypted_header)
+{
+    /* packed stream: 16 bytes of "ciphertext", then the encoded header:
+     * PackInfo (pos 0, 1 stream of 16 bytes), UnpackInfo (1 folder, 1
+     * coder: 06F10701 = AES-256 + SHA-256, unpacked size 16) */
+    static const uint8_t header[] = {
+        0x17,                                     /* kEncodedHeader */
+        0x06, 0x00, 0x01, 0x09, 0x10, 0x00,       /* kPackInfo ... kEnd */
+        0x07, 0x0B, 0x01, 0x00,                   /* kUnPackInfo kFolder 1 */
+        0x01, 0x24, 0x06, 0xF1, 0x07, 0x01,       /* 1 coder, AES, props: */
+        0x02, 0xC0, 0x00,                         /* (2 bytes) */
+        0x0C, 0x10,                               /* kCodersUnPackSize 16 */
+        0x00,                                     /* kEnd (UnPackInfo) */
+        0x00,                                     /* kEnd (StreamsInfo) */
+    };
+    uint8_t file[32 + 16 + sizeof header];
+    memset(file, 0, sizeof file);
+    static const uint8_t sig[6] = {'7', 'z', 0xBC, 0xAF, 0x27, 0x1C};
+    memcpy(file, sig, 6);
+    file[7] = 4;                                  /* version 0.4 */
+    put_le64(file + 12, 16);                      /* next header offset */
+    put_le64(file + 20, sizeof header);           /* next header size */
+    put_le32(file + 28, crc32_of(header, sizeof header));
+    put_le32(file + 8, crc32_of(file + 12, 20));
+    for (int i = 0; i < 16; i++)
+        file[32 + i] = (uint8_t)(0x5a ^ (i * 37));
+    memcpy(file + 48, header, sizeof header);
+    char *path = sp("secret.7z");
+    write_bytes(path, file, sizeof file);
+
+    struct batch_plan *p = NULL;
+    char *errmsg = NULL;
+    enum sohoa_err err = batch_plan(path, NULL, &p, &errmsg);
+    if (err == SOHOA_OK) {
+        /* or planned with nothing in it and the archive as a problem */
+        ck_assert_uint_eq(p->nfiles, 0);
+        ck_assert_uint_ge(p->nproblems, 1);
+        ck_assert_msg(strstr(p->problems[0].reason, "encrypt") != NULL, "reason: %s",
+                      p->problems[0].reason);
+        batch_plan_free(&p);
+    } else {
+        ck_assert_ptr_null(p);
+        ck_assert_ptr_nonnull(errmsg);
+        ck_assert_msg(strstr(errmsg, path) != NULL, "errmsg '%s' does not name the path", errmsg);
+        ck_assert_msg(strstr(errmsg, "encrypt") != NULL, "errmsg '%s' does not say why", errmsg);
+        free(errmsg);
+    }
+    free(path);
+}
+END_TEST
+
+/* ---- bombs ---- */
+
+/*
+ * Entries that expand far past max_entry_bytes (100 KB) while the zip
+ * says they are 1000 bytes: a PNG (not opened while planning, so caught
+ * while reading) and a TIFF (opened while planning to count its pages).
+ * Each is refused as too large, no more than about the limit is ever held
+ * in memory, and the pages around them are delivered.
+ */
+START_TEST(test_zip_bomb_lying_sizes)
+{
+    const size_t bomb = 32u << 20;  /* 32 MB of zeros, 32 KB deflated */
+    struct fixture fx = {.n = 0};
+    fx_add_png(&fx, "HS-01/QD-1/page-1.png", 1);
+    fx_add(&fx, "HS-01/QD-1/page-2.png", NULL, bomb);
+    fx_add(&fx, "HS-01/QD-2.tif", NULL, bomb);
+    fx_add_png(&fx, "HS-01/QD-1/page-3.png", 3);
+    struct batch_limits lim;
+    batch_limits_default(&lim);
+    lim.max_entry_bytes = 100u << 10;
+    const char *good_rel[] = {"HS-01/QD-1/page-1.png", "HS-01/QD-1/page-3.png"};
+    struct fixture good = fx_only(&fx, good_rel, 2);
+
+    for (int stream = 0; stream < 2; stream++) {
+        size_t len;
+        uint8_t *z = zip_bytes(&fx, NULL, NULL, stream, &len);
+        ck_assert_uint_lt(len, 1u << 20);
+        zip_lie_size(z, len, "HS-01/QD-1/page-2.png", 1000);
+        zip_lie_size(z, len, "HS-01/QD-2.tif", 1000);
+        char *path = sp(stream ? "bomb-stream.zip" : "bomb.zip");
+        write_bytes(path, z, len);
+        free(z);
+
+        long peak0 = vm_kb("VmPeak"), size0 = vm_kb("VmSize");
+        struct batch_plan *p = plan_ok(path, &lim);
+        check_plan_consistent(p);
+        ck_assert_ptr_nonnull(find_file(p, "HS-01/QD-1/page-1.png"));
+        ck_assert_ptr_nonnull(find_file(p, "HS-01/QD-1/page-3.png"));
+        ck_assert_ptr_null(find_file(p, "HS-01/QD-2.tif"));
+        struct tally t;
+        char *errmsg = NULL;
+        enum sohoa_err err = tally_read(p, &good, &t, &errmsg);
+        ck_assert_msg(err == SOHOA_OK, "batch_read: %s", errmsg ? errmsg : "?");
+        long peak1 = vm_kb("VmPeak");
+        const char *why = refusal(p, &t, "HS-01/QD-1/page-2.png");
+        ck_assert_msg(says_too_large(why), "%s: 32 MB entry claiming 1000 bytes: %s",
+                      path, why ? why : "delivered");
+        why = refusal(p, &t, "HS-01/QD-2.tif");
+        ck_assert_msg(says_too_large(why), "%s: 32 MB TIFF claiming 1000 bytes: %s", path,
+                      why ? why : "not refused");
+        ck_assert_uint_le(t.largest, lim.max_entry_bytes);
+        ck_assert_int_eq(t.calls[find_file(p, "HS-01/QD-1/page-1.png") - p->files], 1);
+        ck_assert_int_eq(t.calls[find_file(p, "HS-01/QD-1/page-3.png") - p->files], 1);
+        ck_assert_uint_eq(t.ncalls, p->nfiles);
+        ck_assert_uint_eq(t.bytes, good.e[0].len + good.e[1].len);
+        /* memory: the peak did not grow by anything like the bomb */
+        if (peak0 > 0 && peak1 > peak0)
+            ck_assert_msg(peak1 - (size0 > 0 ? size0 : peak0) < 16 * 1024,
+                          "%s: peak virtual memory grew by %ld KB reading a 32 MB bomb "
+                          "with a 100 KB limit", path, peak1 - size0);
+        batch_plan_free(&p);
+        free(path);
+    }
+    fx_free(&good);
+    fx_free(&fx);
+}
+END_TEST
+
+/*
+ * Bombs that say what they are: a zip written in streaming mode (sizes
+ * only after the data), and a tar.gz holding a 32 MB file of zeros (32 KB
+ * compressed). Refused as too large from the listing, the rest delivered.
+ */
+START_TEST(test_bomb_honest_sizes)
+{
+    const size_t bomb = 32u << 20;
+    struct fixture fx = {.n = 0};
+    fx_add_png(&fx, "HS-01/QD-1/page-1.png", 1);
+    fx_add(&fx, "HS-01/QD-1/page-2.png", NULL, bomb);
+    fx_add_png(&fx, "HS-01/QD-1/page-3.png", 3);
+    struct batch_limits lim;
+    batch_limits_default(&lim);
+    lim.max_entry_bytes = 100u << 10;
+    const char *good_rel[] = {"HS-01/QD-1/page-1.png", "HS-01/QD-1/page-3.png"};
+    struct fixture good = fx_only(&fx, good_rel, 2);
+
+    size_t len;
+    uint8_t *z = zip_bytes(&fx, NULL, NULL, 1, &len);
+    char *zpath = sp("bomb.zip");
+    write_bytes(zpath, z, len);
+    free(z);
+    /* the tar.gz, streamed through libarchive */
+    char *tpath = sp("bomb.tar.gz");
+    {
+        static const uint8_t zeros[1 << 16];
+        struct archive *a = archive_write_new();
+        ck_assert_int_eq(archive_write_set_format_pax_restricted(a), ARCHIVE_OK);
+        ck_assert_int_eq(archive_write_add_filter_gzip(a), ARCHIVE_OK);
+        ck_assert_int_eq(archive_write_open_filename(a, tpath), ARCHIVE_OK);
+        for (size_t i = 0; i < fx.n; i++) {
+            struct archive_entry *e = archive_entry_new();
+            archive_entry_set_pathname(e, fx.e[i].rel);
+            archive_entry_set_filetype(e, AE_IFREG);
+            archive_entry_set_perm(e, 0644);
+            archive_entry_set_size(e, (la_int64_t)fx.e[i].len);
+            ck_assert_int_eq(archive_write_header(a, e), ARCHIVE_OK);
+            for (size_t done = 0; done < fx.e[i].len;) {
+                size_t n = fx.e[i].len - done;
+                if (!fx.e[i].data && n > sizeof zeros)
+                    n = sizeof zeros;
+                const void *src = fx.e[i].data ? (const void *)(fx.e[i].data + done)
+                                               : (const void *)zeros;
+                ck_assert_int_eq(archive_write_data(a, src, n), (la_ssize_t)n);
+                done += n;
+            }
+            archive_entry_free(e);
+        }
+        ck_assert_int_eq(archive_write_close(a), ARCHIVE_OK);
+        archive_write_free(a);
+        struct stat st;
+        ck_assert_int_eq(stat(tpath, &st), 0);
+        ck_assert_int_lt(st.st_size, 1 << 20);
+    }
+    const char *paths[] = {zpath, tpath};
+    for (int k = 0; k < 2; k++) {
+        long peak0 = vm_kb("VmPeak"), size0 = vm_kb("VmSize");
+        struct batch_plan *p = plan_ok(paths[k], &lim);
+        check_plan_consistent(p);
+        ck_assert_uint_eq(p->nfiles, 2);
+        expect_problem(p, "HS-01/QD-1/page-2.png", "too large");
+        ck_assert_uint_eq(p->nproblems, 1);
+        read_all_and_check(p, &good);
+        long peak1 = vm_kb("VmPeak");
+        if (peak0 > 0 && peak1 > peak0)
+            ck_assert_msg(peak1 - size0 < 16 * 1024,
+                          "%s: peak virtual memory grew by %ld KB", paths[k], peak1 - size0);
+        batch_plan_free(&p);
+    }
+    free(zpath);
+    free(tpath);
+    fx_free(&good);
+    fx_free(&fx);
+}
+END_TEST
+
+/*
+ * The total limit against entries that lie: ten entries of 60 KB (under
+ * the 100 KB entry limit) each claiming 1000 bytes, with a total limit of
+ * 200 KB. Whatever is delivered stays within the total; the rest is
+ * refused with a reason; the plain pages come through.
+ */
+START_TEST(test_zip_total_limit_lying_sizes)
+{
+    struct fixture fx = {.n = 0};
+    fx_add_png(&fx, "HS-01/QD-1/page-00.png", 1);
+    char rel[64];
+    for (int i = 1; i <= 10; i++) {
+        snprintf(rel, sizeof rel, "HS-01/QD-1/page-%02d.png", i);
+        fx_add(&fx, rel, NULL, 60u << 10);
+    }
+    fx_add_png(&fx, "HS-01/QD-1/page-99.png", 2);
+    struct batch_limits lim;
+    batch_limits_default(&lim);
+    lim.max_entry_bytes = 100u << 10;
+    lim.max_total_bytes = 200u << 10;
+    const char *good_rel[] = {"HS-01/QD-1/page-00.png", "HS-01/QD-1/page-99.png"};
+    struct fixture good = fx_only(&fx, good_rel, 2);
+    size_t len;
+    uint8_t *z = zip_bytes(&fx, NULL, NULL, 0, &len);
+    for (int i = 1; i <= 10; i++) {
+        snprintf(rel, sizeof rel, "HS-01/QD-1/page-%02d.png", i);
+        zip_lie_size(z, len, rel, 1000);
+    }
+    char *path = sp("many.zip");
+    write_bytes(path, z, len);
+    free(z);
+    struct batch_plan *p = plan_ok(path, &lim);
+    check_plan_consistent(p);
+    ck_assert_ptr_nonnull(find_file(p, "HS-01/QD-1/page-00.png"));
+    ck_assert_ptr_nonnull(find_file(p, "HS-01/QD-1/page-99.png"));
+    struct tally t;
+    char *errmsg = NULL;
+    ck_assert_int_eq(tally_read(p, &good, &t, &errmsg), SOHOA_OK);
+    ck_assert_ptr_null(errmsg);
+    ck_assert_uint_eq(t.ncalls, p->nfiles);
+    ck_assert_msg(t.bytes <= lim.max_total_bytes,
+                  "%llu bytes delivered with a total limit of %llu",
+                  (unsigned long long)t.bytes, (unsigned long long)lim.max_total_bytes);
+    for (int i = 1; i <= 10; i++) {
+        snprintf(rel, sizeof rel, "HS-01/QD-1/page-%02d.png", i);
+        const struct batch_file *f = find_file(p, rel);
+        if (f && !t.reasons[f - p->files][0])
+            continue; /* delivered (within the total) */
+        ck_assert_msg(refusal(p, &t, rel) != NULL, "%s: neither delivered nor refused", rel);
+    }
+    ck_assert_int_eq(t.calls[find_file(p, "HS-01/QD-1/page-00.png") - p->files], 1);
+    ck_assert_int_eq(t.calls[find_file(p, "HS-01/QD-1/page-99.png") - p->files], 1);
+    ck_assert_str_eq(t.reasons[find_file(p, "HS-01/QD-1/page-99.png") - p->files], "");
+    batch_plan_free(&p);
+    free(path);
+    fx_free(&good);
+    fx_free(&fx);
+}
+END_TEST
+
+/* ---- truncated archives ---- */
+
+/*
+ * A batch of noisy pages (they hardly compress): pages 1 and 2 of 32 KB,
+ * page 3 of 135 KB, page 4 small. Cut at two thirds, the archive stops in
+ * the middle of page 3 and more than 64 KB after page 2 (libarchive's gzip
+ * reader fails a whole 64 KB block that runs into the cut).
+ */
+static void fx_cut_batch(struct fixture *fx)
+{
+    size_t len;
+    uint8_t *img = image_bytes(200, 200, 5, 1, IFF_PNG, &len);
+    ck_assert_uint_gt(len, 30000);
+    fx_add(fx, "HS-01/QD-1/page-1.png", img, len);
+    img = image_bytes(200, 200, 6, 1, IFF_PNG, &len);
+    fx_add(fx, "HS-01/QD-1/page-2.png", img, len);
+    img = image_bytes(440, 440, 7, 1, IFF_PNG, &len);
+    ck_assert_uint_gt(len, 120000);
+    fx_add(fx, "HS-01/QD-1/page-3.png", img, len);
+    fx_add_png(fx, "HS-01/QD-1/page-4.png", 4);
+}
+
+/* The archive cut at `keep` bytes, planned and read: pages 1 and 2 are
+ * delivered, page 3 (cut) is refused with a reason, page 4 is gone, the
+ * cut is reported. */
+static void check_cut(const char *path, const struct fixture *fx, const char *what)
+{
+    struct batch_plan *p = NULL;
+    char *errmsg = NULL;
+    enum sohoa_err err = batch_plan(path, NULL, &p, &errmsg);
+    ck_assert_msg(err == SOHOA_OK,
+                  "%s: batch_plan fails (%s: %s), so the pages before the cut are lost",
+                  what, sohoa_strerror(err), errmsg ? errmsg : "no message");
+    ck_assert_ptr_null(errmsg);
+    check_plan_consistent(p);
+    ck_assert_ptr_nonnull(find_file(p, "HS-01/QD-1/page-1.png"));
+    ck_assert_ptr_nonnull(find_file(p, "HS-01/QD-1/page-2.png"));
+    ck_assert_ptr_null(find_file(p, "HS-01/QD-1/page-4.png"));
+    struct tally t;
+    err = tally_read(p, fx, &t, &errmsg);
+    ck_assert_int_eq(t.calls[find_file(p, "HS-01/QD-1/page-1.png") - p->files], 1);
+    ck_assert_int_eq(t.calls[find_file(p, "HS-01/QD-1/page-2.png") - p->files], 1);
+    ck_assert_str_eq(t.reasons[find_file(p, "HS-01/QD-1/page-1.png") - p->files], "");
+    ck_assert_str_eq(t.reasons[find_file(p, "HS-01/QD-1/page-2.png") - p->files], "");
+    /* the cut page: a problem, or a page that fails with a reason */
+    const char *why = refusal(p, &t, "HS-01/QD-1/page-3.png");
+    ck_assert_msg(why && why[0], "%s: the cut page is neither refused nor failed", what);
+    /* the archive itself: a problem naming it, or batch_read's error */
+    int reported = err != SOHOA_OK && errmsg && errmsg[0];
+    for (size_t i = 0; i < p->nproblems; i++)
+        if (strcmp(p->problems[i].source, "HS-01/QD-1/page-3.png") == 0 ||
+            strcmp(p->problems[i].source, path) == 0)
+            reported = 1;
+    ck_assert_msg(reported, "%s: the cut is not reported", what);
+    ck_assert_msg(t.ncalls == p->nfiles || err != SOHOA_OK,
+                  "%s: %zu of %zu planned pages delivered, and batch_read says OK", what,
+                  t.ncalls, p->nfiles);
+    free(errmsg);
+    batch_plan_free(&p);
+}
+
+static void cut_file(const char *from, const char *to, size_t keep)
+{
+    uint8_t *data = NULL;
+    size_t len = 0;
+    ck_assert_int_eq(util_read_file(from, &data, &len), SOHOA_OK);
+    ck_assert_uint_lt(keep, len);
+    write_bytes(to, data, keep);
+    free(data);
+}
+
+/*
+ * Was a bug (fixed): a tar.gz (_i = 0) or tar (_i = 1) cut in the middle of an entry.
+ * The listing skips page 3's data (its size is in the header), meets the
+ * cut when it looks for the next header (ARCHIVE_FATAL: "Truncated input
+ * file ..."), and list_archive turns that into a fatal error for the whole
+ * batch (SOHOA_EIO): pages 1 and 2, intact before the cut, are lost. It
+ * should end the listing there, keep what was listed, and report the cut
+ * (a problem for page 3 or for the archive).
+ */
+START_TEST(test_truncated_tar)
+{
+    struct fixture fx = {.n = 0};
+    fx_cut_batch(&fx);
+    const enum akind kinds[] = {A_TGZ, A_TAR};
+    const char *names[] = {"cut.tar.gz", "cut.tar"};
+    const char *cuts[] = {"b-cut.tar.gz", "b-cut.tar"};
+    char *full = sp(names[_i]);
+    fx_write_archive(&fx, full, kinds[_i]);
+    struct stat st;
+    ck_assert_int_eq(stat(full, &st), 0);
+    char *cut = sp(cuts[_i]);
+    cut_file(full, cut, (size_t)st.st_size * 2 / 3);
+    check_cut(cut, &fx, names[_i]);
+    free(cut);
+    free(full);
+    fx_free(&fx);
+}
+END_TEST
+
+/*
+ * Was a bug (fixed): a zip cut in the middle of page 3 (its central directory gone,
+ * so libarchive reads it as a stream). Page 3 gets a problem ("ZIP
+ * decompression failed"), but the next header is ARCHIVE_FATAL and, as
+ * for tar, batch_plan fails as a whole: pages 1 and 2 are lost.
+ */
+START_TEST(test_truncated_zip)
+{
+    struct fixture fx = {.n = 0};
+    fx_cut_batch(&fx);
+    char *full = sp("cut.zip");
+    fx_write_archive(&fx, full, A_ZIP);
+    struct stat st;
+    ck_assert_int_eq(stat(full, &st), 0);
+    char *cut = sp("b-cut.zip");
+    cut_file(full, cut, (size_t)st.st_size * 2 / 3);
+    check_cut(cut, &fx, "zip cut in an entry");
+    free(cut);
+    free(full);
+    fx_free(&fx);
+}
+END_TEST
+
+/* A zip cut in its central directory: every entry is still whole, so
+ * every page is delivered (or the archive is refused with a reason). */
+START_TEST(test_zip_cut_in_directory)
+{
+    struct fixture fx = {.n = 0};
+    fx_cut_batch(&fx);
+    char *full = sp("cut.zip");
+    fx_write_archive(&fx, full, A_ZIP);
+    size_t len;
+    uint8_t *z = NULL;
+    ck_assert_int_eq(util_read_file(full, &z, &len), SOHOA_OK);
+    size_t cdoff, cdsize, n;
+    zip_cd(z, len, &cdoff, &cdsize, &n);
+    free(z);
+    char *cut = sp("c-cut.zip");
+    cut_file(full, cut, cdoff + cdsize / 2);
+    struct batch_plan *p = NULL;
+    char *errmsg = NULL;
+    enum sohoa_err err = batch_plan(cut, NULL, &p, &errmsg);
+    if (err == SOHOA_OK) {
+        check_plan_consistent(p);
+        ck_assert_uint_eq(p->nfiles, 4);
+        struct tally t;
+        tally_read(p, &fx, &t, &errmsg);
+        for (size_t i = 0; i < p->nfiles; i++)
+            ck_assert_msg(t.calls[i] == 1 && !t.reasons[i][0], "%s not delivered: %s",
+                          p->files[i].relpath, t.reasons[i]);
+        free(errmsg);
+        batch_plan_free(&p);
+    } else {
+        ck_assert_ptr_nonnull(errmsg);
+        ck_assert_ptr_nonnull(strstr(errmsg, cut));
+        free(errmsg);
+    }
+    free(cut);
+    free(full);
+    fx_free(&fx);
+}
+END_TEST
+
+/* ---- zero bytes ---- */
+
+/* An archive file of 0 bytes, and a zip holding an empty page. */
+START_TEST(test_zero_byte_inputs)
+{
+    const char *names[] = {"empty.zip", "empty.tar.gz", "empty.tar", "empty.7z"};
+    for (int i = 0; i < 4; i++) {
+        char *path = sp(names[i]);
+        write_bytes(path, NULL, 0);
+        struct batch_plan *p = NULL;
+        char *errmsg = NULL;
+        enum sohoa_err err = batch_plan(path, NULL, &p, &errmsg);
+        if (err == SOHOA_OK) {
+            /* an empty archive is an empty batch */
+            ck_assert_ptr_null(errmsg);
+            ck_assert_uint_eq(p->nfiles, 0);
+            ck_assert_uint_eq(p->npages, 0);
+            batch_plan_free(&p);
+        } else {
+            ck_assert_ptr_null(p);
+            ck_assert_ptr_nonnull(errmsg);
+            ck_assert_msg(strstr(errmsg, path) != NULL, "errmsg '%s'", errmsg);
+            free(errmsg);
+        }
+        free(path);
+    }
+    ck_assert_int_eq(batch_count_frames(NULL, 0), 1);
+
+    struct fixture fx = {.n = 0};
+    fx_add_png(&fx, "HS-01/QD-1/page-1.png", 1);
+    fx_add(&fx, "HS-01/QD-1/page-2.png", NULL, 0);
+    fx_add(&fx, "HS-01/QD-2.tif", NULL, 0);
+    for (int stream = 0; stream < 2; stream++) {
+        size_t len;
+        uint8_t *z = zip_bytes(&fx, NULL, NULL, stream, &len);
+        char *path = sp(stream ? "zero-stream.zip" : "zero.zip");
+        write_bytes(path, z, len);
+        free(z);
+        struct batch_plan *p = plan_ok(path, NULL);
+        ck_assert_uint_eq(p->nfiles, 1);
+        expect_problem(p, "HS-01/QD-1/page-2.png", "empty");
+        expect_problem(p, "HS-01/QD-2.tif", "empty");
+        read_all_and_check(p, &fx);
+        batch_plan_free(&p);
+        free(path);
+    }
+    fx_free(&fx);
+}
+END_TEST
+
 static Suite *batch_suite(void)
 {
     Suite *s = suite_create("batch");
@@ -1344,6 +2176,21 @@ static Suite *batch_suite(void)
     tcase_add_test(tc, test_empty_folder);
     tcase_add_test(tc, test_is_image_name);
     tcase_add_test(tc, test_limits_default);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("hostile");
+    tcase_set_timeout(tc, 120);
+    tcase_add_unchecked_fixture(tc, root_setup, root_teardown);
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, test_zip_encrypted_entries);
+    tcase_add_test(tc, test_7z_encrypted_header);
+    tcase_add_test(tc, test_zip_bomb_lying_sizes);
+    tcase_add_test(tc, test_bomb_honest_sizes);
+    tcase_add_test(tc, test_zip_total_limit_lying_sizes);
+    tcase_add_loop_test(tc, test_truncated_tar, 0, 2);
+    tcase_add_test(tc, test_truncated_zip);
+    tcase_add_test(tc, test_zip_cut_in_directory);
+    tcase_add_test(tc, test_zero_byte_inputs);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "engine.h"
@@ -322,6 +323,437 @@ START_TEST(test_decode_tiff_frames)
     lept_free(data);
     pixDestroy(&a);
     pixDestroy(&b);
+}
+END_TEST
+
+/* ---- hostile images ---- */
+
+static uint32_t le32_at(const uint8_t *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static void put_le32_at(uint8_t *p, uint32_t v)
+{
+    p[0] = (uint8_t)v;
+    p[1] = (uint8_t)(v >> 8);
+    p[2] = (uint8_t)(v >> 16);
+    p[3] = (uint8_t)(v >> 24);
+}
+
+/* our own malloc'd copy of exactly len bytes (so reading past it shows) */
+static uint8_t *exact_copy(const uint8_t *data, size_t len)
+{
+    uint8_t *out = malloc(len ? len : 1);
+    ck_assert_ptr_nonnull(out);
+    memcpy(out, data, len);
+    return out;
+}
+
+/* Peak and current virtual memory of this process (own process per test). */
+static long vm_kb(const char *field)
+{
+    FILE *f = fopen("/proc/self/status", "r");
+    if (!f)
+        return -1;
+    char line[256];
+    long v = -1;
+    size_t n = strlen(field);
+    while (fgets(line, sizeof line, f))
+        if (strncmp(line, field, n) == 0 && line[n] == ':')
+            v = atol(line + n + 1);
+    fclose(f);
+    return v;
+}
+
+/*
+ * prep_decode on bytes that must be refused: an error (want, or any if
+ * SOHOA_OK is given), no image, a reason naming the format and holding
+ * `part` (if not NULL), and no big allocation on the way (the peak virtual
+ * size grows by less than 64 MB). Works on an exact copy of the bytes.
+ */
+static void expect_refused(const uint8_t *data, size_t len, int frame, enum sohoa_err want,
+                           const char *format, const char *part, const char *what)
+{
+    uint8_t *d = exact_copy(data, len);
+    PIX *pix = (PIX *)1;
+    char why[256] = "";
+    long peak0 = vm_kb("VmPeak"), size0 = vm_kb("VmSize");
+    enum sohoa_err e = prep_decode(d, len, frame, &pix, why, sizeof why);
+    long peak1 = vm_kb("VmPeak");
+    free(d);
+    ck_assert_msg(e != SOHOA_OK, "%s: decoded (a %d x %d page)", what,
+                  pix ? pixGetWidth(pix) : 0, pix ? pixGetHeight(pix) : 0);
+    if (want != SOHOA_OK)
+        ck_assert_msg(e == want, "%s: %s, expected %s (%s)", what, sohoa_strerror(e),
+                      sohoa_strerror(want), why);
+    ck_assert_ptr_null(pix);
+    ck_assert_msg(why[0] != '\0', "%s: no reason", what);
+    if (format)
+        ck_assert_msg(strstr(why, format) != NULL, "%s: reason '%s' does not name %s", what,
+                      why, format);
+    if (peak0 > 0 && peak1 > peak0)
+        ck_assert_msg(peak1 - size0 < 64 * 1024,
+                      "%s: refused (%s), but only after taking %ld MB of memory", what, why,
+                      (peak1 - size0) / 1024);
+    if (part)
+        ck_assert_msg(strstr(why, part) != NULL, "%s: reason '%s' does not mention '%s'", what,
+                      why, part);
+}
+
+/* An uncompressed little-endian TIFF of `n` pages made from test images. */
+static uint8_t *tiff_pages(int n, size_t *len)
+{
+    PIXA *pa = pixaCreate(n);
+    for (int i = 0; i < n; i++) {
+        PIX *p = test_pix8(64 + 8 * i, 48);
+        pixaAddPix(pa, p, L_INSERT);
+    }
+    uint8_t *data = NULL;
+    if (n == 1) {
+        PIX *p = pixaGetPix(pa, 0, L_CLONE);
+        ck_assert_int_eq(pixWriteMem(&data, len, p, IFF_TIFF), 0);
+        pixDestroy(&p);
+    } else {
+        ck_assert_int_eq(pixaWriteMemMultipageTiff(&data, len, pa), 0);
+    }
+    pixaDestroy(&pa);
+    ck_assert_int_eq(data[0], 'I'); /* written little-endian */
+    uint8_t *out = exact_copy(data, *len);
+    lept_free(data);
+    return out;
+}
+
+/* offset of the IFD of page `page` */
+static uint32_t tiff_ifd(const uint8_t *t, size_t len, int page)
+{
+    uint32_t off = le32_at(t + 4);
+    for (int i = 0; i < page; i++) {
+        ck_assert_uint_lt(off + 2, len);
+        uint32_t n = (uint32_t)t[off] | (uint32_t)t[off + 1] << 8;
+        off = le32_at(t + off + 2 + 12 * n);
+    }
+    ck_assert_uint_gt(off, 0);
+    ck_assert_uint_lt(off + 2, len);
+    return off;
+}
+
+/* the 12-byte entry of `tag` in the IFD at ifd */
+static uint8_t *tiff_tag(uint8_t *t, uint32_t ifd, int tag)
+{
+    uint32_t n = (uint32_t)t[ifd] | (uint32_t)t[ifd + 1] << 8;
+    for (uint32_t i = 0; i < n; i++) {
+        uint8_t *e = t + ifd + 2 + 12 * i;
+        if (((int)e[0] | (int)e[1] << 8) == tag)
+            return e;
+    }
+    ck_abort_msg("TIFF tag %d not found", tag);
+    return NULL;
+}
+
+/* set a one-value tag to a LONG */
+static void tiff_set_long(uint8_t *t, uint32_t ifd, int tag, uint32_t v)
+{
+    uint8_t *e = tiff_tag(t, ifd, tag);
+    e[2] = 4;
+    e[3] = 0;
+    put_le32_at(e + 4, 1);
+    put_le32_at(e + 8, v);
+}
+
+START_TEST(test_decode_corrupt_tiff)
+{
+    size_t len;
+    uint8_t *t = tiff_pages(1, &len);
+    PIX *pix = NULL;
+    char why[256] = "";
+    ck_assert_msg(prep_decode(t, len, 0, &pix, why, sizeof why) == SOHOA_OK, "%s", why);
+    pixDestroy(&pix);
+
+    /* cut right after the 8-byte header, and inside the header */
+    expect_refused(t, 8, 0, SOHOA_EFORMAT, "TIFF", NULL, "TIFF cut after its header");
+    expect_refused(t, 6, 0, SOHOA_EFORMAT, "TIFF", NULL, "TIFF cut in its header");
+    /* cut in the middle of the image data (the IFD is written last) */
+    uint32_t ifd = tiff_ifd(t, len, 0);
+    uint32_t strip = le32_at(tiff_tag(t, ifd, 273) + 8);
+    ck_assert_uint_lt(strip, ifd);
+    uint8_t *c = exact_copy(t, len);
+    memmove(c + strip + 100, c + ifd, len - ifd); /* keep the IFD, drop data */
+    put_le32_at(c + 4, strip + 100);
+    /* (offsets in the IFD that point outside it stay past the new end) */
+    expect_refused(c, len - (ifd - strip - 100), 0, SOHOA_OK, "TIFF", NULL,
+                   "TIFF with its image data cut short");
+    free(c);
+
+    /* the first IFD offset points past the end */
+    c = exact_copy(t, len);
+    put_le32_at(c + 4, (uint32_t)len + 1000);
+    expect_refused(c, len, 0, SOHOA_EFORMAT, "TIFF", NULL, "TIFF IFD offset past the end");
+    put_le32_at(c + 4, 0xfffffff0u);
+    expect_refused(c, len, 0, SOHOA_EFORMAT, "TIFF", NULL, "TIFF IFD offset 0xfffffff0");
+    free(c);
+
+    /* the strip offset points past the end */
+    c = exact_copy(t, len);
+    uint8_t *so = tiff_tag(c, ifd, 273);
+    ck_assert_uint_eq(le32_at(so + 4), 1); /* one strip: the offset is in the entry */
+    put_le32_at(so + 8, (uint32_t)len + 4096);
+    expect_refused(c, len, 0, SOHOA_OK, "TIFF", NULL, "TIFF strip offset past the end");
+    /* and a strip byte count running past the end */
+    memcpy(c, t, len);
+    uint8_t *sb = tiff_tag(c, ifd, 279);
+    put_le32_at(sb + 8, 0x7ffffff0u);
+    put_le32_at(so + 8, strip);
+    pix = NULL;
+    why[0] = '\0';
+    enum sohoa_err e = prep_decode(c, len, 0, &pix, why, sizeof why);
+    /* libtiff may read the strip as far as it goes: any answer but a crash,
+     * and a page only of the size the header gives */
+    if (e == SOHOA_OK) {
+        ck_assert_int_eq(pixGetWidth(pix), 64);
+        pixDestroy(&pix);
+    } else {
+        ck_assert_ptr_null(pix);
+        ck_assert_str_ne(why, "");
+    }
+    free(c);
+    free(t);
+}
+END_TEST
+
+START_TEST(test_decode_tiff_huge_header)
+{
+    size_t len;
+    uint8_t *t = tiff_pages(1, &len);
+    uint32_t ifd = tiff_ifd(t, len, 0);
+    tiff_set_long(t, ifd, 256, 200000);
+    tiff_set_long(t, ifd, 257, 200000);
+    expect_refused(t, len, 0, SOHOA_EUNSAFE, "TIFF", "200000", "TIFF claiming 200000 x 200000");
+    /* within the side limit, too many pixels in all */
+    tiff_set_long(t, ifd, 256, 50000);
+    tiff_set_long(t, ifd, 257, 50000);
+    expect_refused(t, len, 0, SOHOA_EUNSAFE, "TIFF", "50000", "TIFF claiming 50000 x 50000");
+    /* one huge side */
+    tiff_set_long(t, ifd, 256, 64);
+    tiff_set_long(t, ifd, 257, 4000000);
+    expect_refused(t, len, 0, SOHOA_EUNSAFE, "TIFF", "4000000", "TIFF claiming 64 x 4000000");
+    free(t);
+
+    /* a three-page TIFF whose second page claims 200000 x 200000 */
+    t = tiff_pages(3, &len);
+    ifd = tiff_ifd(t, len, 1);
+    tiff_set_long(t, ifd, 256, 200000);
+    tiff_set_long(t, ifd, 257, 200000);
+    PIX *pix = NULL;
+    char why[256] = "";
+    ck_assert_msg(prep_decode(t, len, 0, &pix, why, sizeof why) == SOHOA_OK, "%s", why);
+    ck_assert_int_eq(pixGetWidth(pix), 64);
+    pixDestroy(&pix);
+    expect_refused(t, len, 1, SOHOA_EUNSAFE, "TIFF", "200000", "page 2 claiming 200000 x 200000");
+    ck_assert_msg(prep_decode(t, len, 2, &pix, why, sizeof why) == SOHOA_OK, "page 3: %s", why);
+    ck_assert_int_eq(pixGetWidth(pix), 80);
+    pixDestroy(&pix);
+    free(t);
+}
+END_TEST
+
+/* PNM and BMP headers claiming enormous pages */
+START_TEST(test_decode_other_huge_headers)
+{
+    /* PNM: the header is text */
+    static const char pgm[] = "P5\n90000 5000\n255\n";
+    uint8_t buf[256];
+    memset(buf, 0x80, sizeof buf);
+    memcpy(buf, pgm, strlen(pgm));
+    expect_refused(buf, sizeof buf, 0, SOHOA_EUNSAFE, "PNM", "90000", "PGM claiming 90000 x 5000");
+    /* past Leptonica's own limit (100000 a side): refused as it reads */
+    static const char pgm2[] = "P5\n200000 200000\n255\n";
+    memcpy(buf, pgm2, strlen(pgm2));
+    expect_refused(buf, sizeof buf, 0, SOHOA_OK, "PNM", NULL, "PGM claiming 200000 x 200000");
+    static const char pbm[] = "P4\n60000 60000\n";
+    memset(buf, 0x55, sizeof buf);
+    memcpy(buf, pbm, strlen(pbm));
+    expect_refused(buf, sizeof buf, 0, SOHOA_EUNSAFE, "PNM", "60000", "PBM claiming 60000 x 60000");
+
+    /* BMP: width at 18, height at 22 (signed 32-bit) */
+    PIX *src = test_pix8(64, 48);
+    uint8_t *data = NULL;
+    size_t len = 0;
+    ck_assert_int_eq(pixWriteMem(&data, &len, src, IFF_BMP), 0);
+    ck_assert_int_eq(le32_at(data + 18), 64);
+    put_le32_at(data + 18, 200000);
+    put_le32_at(data + 22, 200000);
+    expect_refused(data, len, 0, SOHOA_OK, "BMP", NULL, "BMP claiming 200000 x 200000");
+    lept_free(data);
+    pixDestroy(&src);
+}
+END_TEST
+
+/*
+ * Was a bug (fixed): a GIF claiming 40000 x 40000 is refused ("corrupt GIF: cannot read
+ * header"), but only after giflib has allocated 1.6 GB for its pixels:
+ * Leptonica's pixReadHeaderMem has no header-only reader for GIF (nor
+ * BMP) and decodes the whole image (pixReadMemGif -> DGifSlurp, which
+ * allocates width x height bytes before reading a line), so prep_decode's
+ * size check comes too late. prep_decode should read the GIF logical
+ * screen and image descriptors itself (bytes 6-9, and each 0x2C block)
+ * and refuse past PREP_MAX_SIDE / PREP_MAX_PIXELS before calling
+ * Leptonica, naming the size. (40000 x 40000 is under giflib's own
+ * INT_MAX check; 1.6 GB each for several workers is an easy OOM.)
+ */
+START_TEST(test_decode_gif_huge_header)
+{
+    PIX *src = test_pix8(64, 48);
+    uint8_t *data = NULL;
+    size_t len = 0;
+    /* GIF: logical screen at 6, image descriptor after the colour table;
+     * 40000 x 40000 is 1.6 G pixels, under giflib's own INT_MAX check */
+    PIX *g = pixConvertTo8(src, 1);
+    ck_assert_int_eq(pixWriteMem(&data, &len, g, IFF_GIF), 0);
+    pixDestroy(&g);
+    ck_assert_int_eq(memcmp(data, "GIF8", 4), 0);
+    size_t pos = 13;
+    if (data[10] & 0x80)
+        pos += 3u * (1u << ((data[10] & 7) + 1));
+    while (pos < len && data[pos] == 0x21) { /* extensions */
+        pos += 2;
+        while (pos < len && data[pos])
+            pos += data[pos] + 1u;
+        pos++;
+    }
+    ck_assert_uint_lt(pos + 9, len);
+    ck_assert_int_eq(data[pos], 0x2C);
+    uint8_t *d = exact_copy(data, len);
+    lept_free(data);
+    d[6] = d[pos + 5] = (uint8_t)(40000 & 0xff);
+    d[7] = d[pos + 6] = (uint8_t)(40000 >> 8);
+    d[8] = d[pos + 7] = (uint8_t)(40000 & 0xff);
+    d[9] = d[pos + 8] = (uint8_t)(40000 >> 8);
+    expect_refused(d, len, 0, SOHOA_OK, "GIF", "40000", "GIF claiming 40000 x 40000");
+    free(d);
+    pixDestroy(&src);
+}
+END_TEST
+
+START_TEST(test_decode_corrupt_png)
+{
+    /* a noisy page: its IDAT is most of the file */
+    PIX *src = pixCreate(300, 200, 8);
+    uint32_t s = 7;
+    for (int y = 0; y < 200; y++)
+        for (int x = 0; x < 300; x++) {
+            s = s * 1664525u + 1013904223u;
+            pixSetPixel(src, x, y, s >> 24);
+        }
+    uint8_t *data = NULL;
+    size_t len = 0;
+    ck_assert_int_eq(pixWriteMem(&data, &len, src, IFF_PNG), 0);
+    pixDestroy(&src);
+    uint8_t *png = exact_copy(data, len);
+    lept_free(data);
+    ck_assert_uint_gt(len, 40000);
+    /* find the first IDAT */
+    size_t idat = 8;
+    while (idat + 8 < len && memcmp(png + idat + 4, "IDAT", 4) != 0)
+        idat += 12 + ((size_t)png[idat] << 24 | (size_t)png[idat + 1] << 16 |
+                      (size_t)png[idat + 2] << 8 | png[idat + 3]);
+    ck_assert_uint_lt(idat + 8, len);
+    size_t ilen = (size_t)png[idat] << 24 | (size_t)png[idat + 1] << 16 |
+                  (size_t)png[idat + 2] << 8 | png[idat + 3];
+
+    /* cut in the middle of IDAT */
+    expect_refused(png, idat + 8 + ilen / 2, 0, SOHOA_EFORMAT, "PNG", NULL,
+                   "PNG cut in its IDAT");
+    /* cut right after the IHDR */
+    expect_refused(png, 33, 0, SOHOA_EFORMAT, "PNG", NULL, "PNG cut after IHDR");
+    /* everything but IEND */
+    expect_refused(png, len - 12, 0, SOHOA_OK, "PNG", NULL, "PNG without IEND");
+
+    /* a bad CRC on IDAT */
+    uint8_t *c = exact_copy(png, len);
+    c[idat + 8 + ilen] ^= 0x5a;
+    expect_refused(c, len, 0, SOHOA_EFORMAT, "PNG", NULL, "PNG with a bad IDAT CRC");
+    /* a byte changed inside IDAT (its CRC no longer matches) */
+    memcpy(c, png, len);
+    c[idat + 8 + ilen / 2] ^= 0x01;
+    expect_refused(c, len, 0, SOHOA_EFORMAT, "PNG", NULL, "PNG with a changed IDAT byte");
+    /* a bad CRC on IHDR */
+    memcpy(c, png, len);
+    c[29] ^= 0xff;
+    expect_refused(c, len, 0, SOHOA_EFORMAT, "PNG", NULL, "PNG with a bad IHDR CRC");
+    free(c);
+    free(png);
+}
+END_TEST
+
+START_TEST(test_decode_jpeg_markers_only)
+{
+    static const uint8_t soi[] = {0xFF, 0xD8};
+    expect_refused(soi, sizeof soi, 0, SOHOA_EFORMAT, "JPEG", NULL, "JPEG of only SOI");
+    static const uint8_t soi_eoi[] = {0xFF, 0xD8, 0xFF, 0xD9};
+    expect_refused(soi_eoi, sizeof soi_eoi, 0, SOHOA_EFORMAT, "JPEG", NULL, "JPEG SOI+EOI");
+    /* SOI and a JFIF APP0, no frame */
+    static const uint8_t app0[] = {0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10, 'J', 'F', 'I', 'F', 0,
+                                   1, 1, 0, 0, 1, 0, 1, 0, 0, 0xFF, 0xD9};
+    expect_refused(app0, sizeof app0, 0, SOHOA_EFORMAT, "JPEG", NULL, "JPEG without a frame");
+}
+END_TEST
+
+/*
+ * Was a bug (fixed; crashed with SIGSEGV): prep_decode hands any buffer of 1 byte or more to
+ * Leptonica's findFileFormatBuffer, which reads up to 12 bytes whatever
+ * the length (buf[1] for BMP/TIFF, buf[2..7] for PNG, memcmp of 4 and 12
+ * bytes for JP2, buf[8..11] for WebP). A file of a few bytes that is not
+ * an image (a stray "ok\n", a 4-byte "RIFF") is read past its end. ASan
+ * does not see it (Leptonica is not instrumented), so each file is put
+ * against an unreadable page. Callers' buffers (util_read_file, the
+ * archive reader's strbuf) usually have slack, so it is latent, but it
+ * is an out-of-bounds read on untrusted input: files under 12 bytes must
+ * be refused (or copied into a zeroed 12-byte buffer) before the format
+ * is looked at.
+ */
+START_TEST(test_decode_tiny_files)
+{
+    static const char *const tiny[] = {"x", "ok\n", "RIFF", "%PDF-", "GIF89", "\x89PNG\r\n",
+                                       "II*", "MM\0*", "P5\n1 1", "%!PS-Adob", "spix", "BM"};
+    static const size_t lens[] = {1, 3, 4, 5, 5, 6, 3, 4, 6, 9, 4, 2};
+    long pg = sysconf(_SC_PAGESIZE);
+    ck_assert_int_gt(pg, 0);
+    void *mem = NULL;
+    ck_assert_int_eq(posix_memalign(&mem, (size_t)pg, 2 * (size_t)pg), 0);
+    uint8_t *guard = (uint8_t *)mem + pg;
+    ck_assert_int_eq(mprotect(guard, (size_t)pg, PROT_NONE), 0);
+    for (size_t i = 0; i < sizeof lens / sizeof lens[0]; i++) {
+        uint8_t *d = guard - lens[i];
+        memcpy(d, tiny[i], lens[i]);
+        PIX *pix = (PIX *)1;
+        char why[256] = "";
+        enum sohoa_err e = prep_decode(d, lens[i], 0, &pix, why, sizeof why);
+        ck_assert_msg(e != SOHOA_OK, "a %zu-byte file decoded", lens[i]);
+        ck_assert_ptr_null(pix);
+        ck_assert_msg(why[0] != '\0', "a %zu-byte file: no reason", lens[i]);
+    }
+    ck_assert_int_eq(mprotect(guard, (size_t)pg, PROT_READ | PROT_WRITE), 0);
+    free(mem);
+}
+END_TEST
+
+/* zero bytes, for each way in: any frame, a NULL buffer */
+START_TEST(test_decode_zero_bytes)
+{
+    static const uint8_t one[1] = {0};
+    for (int frame = 0; frame < 3; frame++) {
+        PIX *pix = (PIX *)1;
+        char why[256] = "";
+        ck_assert_int_eq(prep_decode(one, 0, frame, &pix, why, sizeof why), SOHOA_EFORMAT);
+        ck_assert_ptr_null(pix);
+        ck_assert_msg(strstr(why, "empty") != NULL, "reason: %s", why);
+        pix = (PIX *)1;
+        why[0] = '\0';
+        ck_assert_int_eq(prep_decode(NULL, 0, frame, &pix, why, sizeof why), SOHOA_EFORMAT);
+        ck_assert_ptr_null(pix);
+        ck_assert_str_ne(why, "");
+    }
 }
 END_TEST
 
@@ -773,6 +1205,14 @@ static Suite *ocr_suite(void)
     tcase_add_test(tc, test_decode_png_huge_header);
     tcase_add_test(tc, test_decode_jpeg_huge_header);
     tcase_add_test(tc, test_decode_tiff_frames);
+    tcase_add_test(tc, test_decode_corrupt_tiff);
+    tcase_add_test(tc, test_decode_tiff_huge_header);
+    tcase_add_test(tc, test_decode_other_huge_headers);
+    tcase_add_test(tc, test_decode_gif_huge_header);
+    tcase_add_test(tc, test_decode_corrupt_png);
+    tcase_add_test(tc, test_decode_jpeg_markers_only);
+    tcase_add_test(tc, test_decode_tiny_files);
+    tcase_add_test(tc, test_decode_zero_bytes);
     tcase_add_test(tc, test_page_dpi);
     tcase_add_test(tc, test_grey);
     tcase_add_test(tc, test_grey_transparent_png);
