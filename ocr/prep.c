@@ -123,6 +123,26 @@ enum sohoa_err prep_decode(const uint8_t *data, size_t len, int frame,
                  format_name(fmt), w, h, PREP_MAX_SIDE, PREP_MAX_PIXELS);
         return SOHOA_EUNSAFE;
     }
+    /* the memory decoding takes: colour is 4 bytes a pixel, and a TIFF is
+     * decoded through a second buffer of the same size */
+    unsigned long long px = (unsigned long long)w * (unsigned long long)h;
+    int bitonal = bps == 1 && spp <= 1;
+    unsigned long long need = bitonal ? px / 8 : px * (spp >= 3 ? 4 : bps > 8 ? 2 : 1);
+    if (tiff)
+        need *= 2;
+    if (need > PREP_MAX_DECODED) {
+        snprintf(why, whysz, "%s claims %d x %d pixels, %llu MB to decode: refused"
+                 " (limit %llu MB)", format_name(fmt), w, h, need >> 20,
+                 PREP_MAX_DECODED >> 20);
+        return SOHOA_EUNSAFE;
+    }
+    /* and no file holds that many pixels in that few bytes: compression
+     * reaches about 1,000 pixels a byte on a blank page, G4 about 40,000 */
+    if (px / len > (bitonal ? PREP_MAX_PX_PER_BYTE_1BIT : PREP_MAX_PX_PER_BYTE)) {
+        snprintf(why, whysz, "%s claims %d x %d pixels in only %zu bytes: refused as"
+                 " corrupt or hostile", format_name(fmt), w, h, len);
+        return SOHOA_EUNSAFE;
+    }
     if (tiff)
         pix = pixReadMemTiff(data, len, frame);
     else

@@ -15,6 +15,11 @@ struct Pix;
 /* Largest page we accept, checked from the header before decoding. */
 #define PREP_MAX_PIXELS (400ull * 1000 * 1000)
 #define PREP_MAX_SIDE 60000
+/* memory a decoded page may take (A3 at 600 dpi in colour: 280 MB) */
+#define PREP_MAX_DECODED (1200ull << 20)
+/* pixels a file may claim per byte it has (see prep_decode) */
+#define PREP_MAX_PX_PER_BYTE 20000ull
+#define PREP_MAX_PX_PER_BYTE_1BIT 400000ull
 
 /*
  * Decode frame `frame` (0-based) of an image file held in memory.

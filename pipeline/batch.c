@@ -34,6 +34,7 @@ struct entry {
     uint64_t size;
     int nframes;
     size_t order;       /* position in the listing */
+    uint64_t index;     /* archives: which entry (1 = first), to read it again */
 };
 
 struct lister {
@@ -206,6 +207,7 @@ static int add_entry(struct lister *l, const char *relpath, const char *abspath,
     e->ncomp = ncomp;
     e->size = size;
     e->nframes = nframes;
+    e->index = 0;
     return 0;
 }
 
@@ -524,6 +526,7 @@ static enum sohoa_err list_archive(struct lister *l, const char *path,
             err = SOHOA_ENOMEM;
             break;
         }
+        l->e[l->n - 1].index = count;
     }
     archive_read_free(a);
     return err;
@@ -590,6 +593,13 @@ static int cmp_sortent(const void *pa, const void *pb)
     if (!c)
         c = strcmp(a->e->relpath, b->e->relpath);
     return c;
+}
+
+static int cmp_entry_index(const void *pa, const void *pb)
+{
+    const struct batch_file *a = *(const struct batch_file *const *)pa;
+    const struct batch_file *b = *(const struct batch_file *const *)pb;
+    return a->entry_index < b->entry_index ? -1 : a->entry_index > b->entry_index;
 }
 
 static int cmp_entry_path(const void *pa, const void *pb)
@@ -700,6 +710,7 @@ static enum sohoa_err build_plan(struct lister *l, struct batch_plan *plan)
         f->abspath = xstrdup(se[i].e->abspath);
         f->size = se[i].e->size;
         f->nframes = se[i].e->nframes;
+        f->entry_index = se[i].e->index;
         f->doc = plan->ndocs - 1;
         f->first_seq = doc->npages + 1;
         doc->npages += f->nframes;
@@ -823,12 +834,6 @@ void batch_plan_free(struct batch_plan **pplan)
 
 /* ---- reading ---- */
 
-static int cmp_relpath(const void *pa, const void *pb)
-{
-    const struct batch_file *const *a = pa, *const *b = pb;
-    return strcmp((*a)->relpath, (*b)->relpath);
-}
-
 enum sohoa_err batch_read(const struct batch_plan *plan, batch_file_fn fn,
                           void *ctx, char **errmsg)
 {
@@ -864,7 +869,7 @@ enum sohoa_err batch_read(const struct batch_plan *plan, batch_file_fn fn,
     }
     for (size_t i = 0; i < plan->nfiles; i++)
         idx[i] = &plan->files[i];
-    qsort(idx, plan->nfiles, sizeof *idx, cmp_relpath);
+    qsort(idx, plan->nfiles, sizeof *idx, cmp_entry_index);
     a = open_archive(plan->path);
     if (!a || archive_error_string(a)) {
         struct strbuf sb = STRBUF_INIT;
@@ -876,6 +881,7 @@ enum sohoa_err batch_read(const struct batch_plan *plan, batch_file_fn fn,
     }
     struct archive_entry *ae;
     char damaged[300] = "";
+    uint64_t count = 0;
     for (;;) {
         int r = archive_read_next_header(a, &ae);
         if (r == ARCHIVE_EOF)
@@ -887,15 +893,18 @@ enum sohoa_err batch_read(const struct batch_plan *plan, batch_file_fn fn,
                                                            : "error");
             break;
         }
+        /* the entry planned, by its place in the archive: another entry of
+         * the same name (refused, or a duplicate) is never taken for it */
+        count++;
         const char *name = archive_entry_pathname(ae);
         if (!name || archive_entry_filetype(ae) != AE_IFREG)
             continue;
         struct batch_file key = {0};
         const struct batch_file *pkey = &key;
-        key.relpath = (char *)name;
+        key.entry_index = count;
         const struct batch_file **hit =
-            bsearch(&pkey, idx, plan->nfiles, sizeof *idx, cmp_relpath);
-        if (!hit)
+            bsearch(&pkey, idx, plan->nfiles, sizeof *idx, cmp_entry_index);
+        if (!hit || strcmp((*hit)->relpath, name) != 0)
             continue;
         size_t fi = (size_t)(*hit - plan->files);
         if (seen[fi])
@@ -904,8 +913,12 @@ enum sohoa_err batch_read(const struct batch_plan *plan, batch_file_fn fn,
         uint8_t *data;
         size_t len;
         char why[200];
-        int rr = read_entry_data(a, plan->limits.max_entry_bytes, &data, &len,
-                                 why, sizeof why);
+        /* never more than planned: the total limit holds even when a
+         * header lied */
+        uint64_t cap = plan->limits.max_entry_bytes;
+        if (plan->files[fi].size && plan->files[fi].size < cap)
+            cap = plan->files[fi].size;
+        int rr = read_entry_data(a, cap, &data, &len, why, sizeof why);
         int stop = rr < 0 ? fn(ctx, fi, NULL, 0, why) : fn(ctx, fi, data, len, NULL);
         if (stop) {
             stopped = 1;

@@ -29,6 +29,7 @@ struct batch_file {
     int nframes;        /* pages in this file (multi-page TIFF), >= 1 */
     size_t doc;         /* index into plan->docs */
     int first_seq;      /* page number of its first page in the document */
+    uint64_t entry_index; /* archives: its place among the entries (1 = first) */
 };
 
 struct batch_doc {
