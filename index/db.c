@@ -160,8 +160,11 @@ int db_register_tokenizer(sqlite3 *h)
 
 static enum sohoa_err fail(struct db *db, const char *what)
 {
-    snprintf(db->err, sizeof db->err, "%s: %s", what, sqlite3_errmsg(db->h));
     int code = sqlite3_errcode(db->h);
+    if (code == SQLITE_FULL)
+        snprintf(db->err, sizeof db->err, "%s: no space left on device (database)", what);
+    else
+        snprintf(db->err, sizeof db->err, "%s: %s", what, sqlite3_errmsg(db->h));
     return code == SQLITE_FULL ? SOHOA_EFULL : SOHOA_EDB;
 }
 
@@ -238,7 +241,27 @@ enum sohoa_err db_open(const char *path, int readonly, struct db **pdb)
         *pdb = db;
         return SOHOA_EDB;
     }
-    if (!readonly) {
+    /* a database of this version needs no writing to open: so a full
+     * disk still lets 'sohoa check' and searches in */
+    int version = -1;
+    {
+        sqlite3_stmt *vs = NULL;
+        if (sqlite3_prepare_v2(db->h, "PRAGMA user_version", -1, &vs, NULL) == SQLITE_OK &&
+            sqlite3_step(vs) == SQLITE_ROW)
+            version = sqlite3_column_int(vs, 0);
+        sqlite3_finalize(vs);
+    }
+    if (!readonly && version == DB_SCHEMA_VERSION) {
+        char *msg = NULL;
+        if (sqlite3_exec(db->h, "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;",
+                         NULL, NULL, &msg) != SQLITE_OK) {
+            snprintf(db->err, sizeof db->err, "cannot set up database '%s': %s", path,
+                     msg ? msg : sqlite3_errmsg(db->h));
+            sqlite3_free(msg);
+            *pdb = db;
+            return SOHOA_EDB;
+        }
+    } else if (!readonly) {
         char *msg = NULL;
         if (sqlite3_exec(db->h,
                          "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
@@ -310,9 +333,15 @@ void db_rollback(struct db *db)
 enum sohoa_err db_batch_begin(struct db *db, const char *source, const char *name,
                               int64_t *pid)
 {
+    /* runs still "running" were stopped (the caller holds the run lock) */
+    enum sohoa_err e = step_done(db, prep(db, "UPDATE batch SET status = 'interrupted'"
+                                              " WHERE status = 'running'", NULL),
+                                 "record interrupted runs");
+    if (e)
+        return e;
     char now[32];
     util_now_iso(now, sizeof now);
-    enum sohoa_err e = step_done(db, prep(db,
+    e = step_done(db, prep(db,
         "INSERT INTO batch(source, name, started_at) VALUES (?,?,?)",
         "ttt", source, name, now), "record batch");
     *pid = e ? 0 : sqlite3_last_insert_rowid(db->h);
@@ -956,6 +985,23 @@ enum sohoa_err db_check(struct db *db, const char *data_dir, int repair, db_prob
     sqlite3_finalize(st);
     if (rc != SQLITE_DONE)
         return fail(db, "check pages");
+    /* documents whose pages are all done but that were never finished (a
+     * run stopped in between): the next run of their batch finishes them */
+    if (!(st = prep(db,
+                    "SELECT s.name || '/' || d.name FROM document d"
+                    " JOIN dossier s ON s.id = d.dossier_id WHERE d.state != 'done'"
+                    " AND d.page_count > 0 AND d.page_count = (SELECT count(*) FROM page p"
+                    " WHERE p.document_id = d.id AND p.state = 'done')", NULL)))
+        return fail(db, "check documents");
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        snprintf(msg, sizeof msg, "%s: every page done but the document not finished"
+                 " (running its batch again finishes it)", sqlite3_column_text(st, 0));
+        fn(ctx, msg);
+        counts->problems++;
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE)
+        return fail(db, "check documents");
     /* documents: done ones have all their pages done and their files */
     if (!(st = prep(db,
                     "SELECT s.name || '/' || d.name, d.page_count,"

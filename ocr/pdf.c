@@ -627,7 +627,8 @@ enum sohoa_err pdf_write_document(const char *path, char *const *parts, size_t n
         w.failed = 1;
     if (w.failed) {
         int e = errno;
-        snprintf(why, whysz, "cannot write '%s': %s", path, strerror(e));
+        snprintf(why, whysz, "cannot write '%s': %s", path,
+                 e == ENOSPC ? "no space left on device" : strerror(e));
         err = e == ENOSPC ? SOHOA_EFULL : SOHOA_EIO;
         goto cleanup;
     }

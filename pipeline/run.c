@@ -16,6 +16,7 @@
 #include "run.h"
 #include "tone.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <leptonica/allheaders.h>
@@ -842,6 +843,40 @@ static char *msgf(const char *fmt, ...)
     return strbuf_detach(&sb, NULL);
 }
 
+/* "<name>.tmp.<pid>": a file being written when a run was stopped */
+static int is_stale_tmp(const char *name)
+{
+    const char *t = strstr(name, ".tmp.");
+    if (!t || t == name)
+        return 0;
+    t += 5;
+    return *t && strspn(t, "0123456789") == strlen(t);
+}
+
+/* Remove what runs that were killed left half written (the run lock is
+ * held: no other run is writing). */
+static void remove_stale_tmp(const char *dir, int depth)
+{
+    DIR *d = opendir(dir);
+    struct dirent *de;
+    if (!d)
+        return;
+    while ((de = readdir(d)) != NULL) {
+        if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+            continue;
+        char *p = util_path_join(dir, de->d_name);
+        struct stat st;
+        if (p && lstat(p, &st) == 0) {
+            if (S_ISDIR(st.st_mode) && depth > 0)
+                remove_stale_tmp(p, depth - 1);
+            else if (S_ISREG(st.st_mode) && is_stale_tmp(de->d_name))
+                unlink(p);
+        }
+        free(p);
+    }
+    closedir(d);
+}
+
 enum sohoa_err run_batch(const char *batch, const struct run_options *opt,
                          struct run_summary *sum, char **errmsg)
 {
@@ -896,6 +931,8 @@ enum sohoa_err run_batch(const char *batch, const struct run_options *opt,
                        sohoa_strerror(err));
         goto out;
     }
+    remove_stale_tmp(r.out_dir, 2);
+    remove_stale_tmp(r.pages_dir, 0);
     err = db_open(dbpath, 0, &r.db);
     if (err) {
         *errmsg = msgf("%s", db_errmsg(r.db));
@@ -975,17 +1012,27 @@ enum sohoa_err run_batch(const char *batch, const struct run_options *opt,
         for (size_t i = 0; i < r.plan->ndocs && !r.stop; i++) {
             if (r.docs[i].touched || r.docs[i].remaining != 0)
                 continue;
+            /* not recorded done (stopped between its files and the
+             * record), or a file of it missing: write it all again */
             const struct batch_doc *bd = &r.plan->docs[i];
-            char *dir = util_path_join(r.out_dir, bd->dossier);
-            struct strbuf p = STRBUF_INIT;
-            strbuf_addf(&p, "%s/%s.pdf", dir ? dir : "", bd->name);
-            struct stat st;
-            int have = stat(p.buf, &st) == 0;
-            free(dir);
-            strbuf_release(&p);
-            if (!have) {
-                finish_document(&r, i);
+            struct db_doc_info info;
+            int redo = 1;
+            if (db_document_info(r.db, r.docs[i].id, &info) == SOHOA_OK) {
+                redo = strcmp(info.state, "done") != 0;
+                db_document_info_release(&info);
             }
+            char *dir = util_path_join(r.out_dir, bd->dossier);
+            static const char *const exts[] = {"pdf", "txt", "hocr"};
+            for (int k = 0; !redo && k < 3; k++) {
+                struct strbuf p = STRBUF_INIT;
+                struct stat st;
+                strbuf_addf(&p, "%s/%s.%s", dir ? dir : "", bd->name, exts[k]);
+                redo = !p.buf || stat(p.buf, &st) != 0;
+                strbuf_release(&p);
+            }
+            free(dir);
+            if (redo)
+                finish_document(&r, i);
         }
     }
     if (r.stop) {
