@@ -50,16 +50,8 @@ else sizes=${SOHOA_DISKFULL_SIZES:-100k 200k 400k 600k 800k 1m}; fi
 limit=$([ "$slow" = 1 ] && echo 600 || echo 200)   # seconds before a run counts as hung
 
 # ---- the batch: 2 dossiers, 3 documents, 4 pages (a 2-page G4 TIFF, JPEGs) ----
-src="$samples/batch-2026-01"
 batch="$tmp/batch"
-mkdir -p "$batch/hs-phuson-cchc-2023" "$batch/hs-tanky-cchc-2025/tb-21-tanky-toimat"
-cp "$src/hs-phuson-cchc-2023/kh-08-phuson.tif" "$batch/hs-phuson-cchc-2023/"
-cp "$src/hs-tanky-cchc-2025/tb-21-tanky-toimat/page-002.jpg" \
-   "$batch/hs-tanky-cchc-2025/tb-21-tanky-toimat/"
-cp "$src/hs-tanky-cchc-2025/ttr-45-tanky-khan/page-002.jpg" \
-   "$batch/hs-tanky-cchc-2025/ttr-45-p2.jpg"
-docs="hs-phuson-cchc-2023/kh-08-phuson hs-tanky-cchc-2025/tb-21-tanky-toimat
-      hs-tanky-cchc-2025/ttr-45-p2"
+small_batch "$batch"
 
 texts() { # data-dir out-dir: each document's text
   local doc

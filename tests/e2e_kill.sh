@@ -37,16 +37,8 @@ echo "kill points: $points, seed: $seed (SOHOA_KILL_POINTS, SOHOA_KILL_SEED)"
 # ---- a small batch: 2 dossiers, 3 documents, 4 pages ----
 # a 2-page G4 TIFF, a folder document of one JPEG, a one-page document as a
 # bare JPEG
-src="$samples/batch-2026-01"
 batch="$tmp/batch"
-mkdir -p "$batch/hs-phuson-cchc-2023" "$batch/hs-tanky-cchc-2025/tb-21-tanky-toimat"
-cp "$src/hs-phuson-cchc-2023/kh-08-phuson.tif" "$batch/hs-phuson-cchc-2023/"
-cp "$src/hs-tanky-cchc-2025/tb-21-tanky-toimat/page-002.jpg" \
-   "$batch/hs-tanky-cchc-2025/tb-21-tanky-toimat/"
-cp "$src/hs-tanky-cchc-2025/ttr-45-tanky-khan/page-002.jpg" \
-   "$batch/hs-tanky-cchc-2025/ttr-45-p2.jpg"
-docs="hs-phuson-cchc-2023/kh-08-phuson hs-tanky-cchc-2025/tb-21-tanky-toimat
-      hs-tanky-cchc-2025/ttr-45-p2"
+small_batch "$batch"
 queries=("ke hoach" "Phạm Thị Lan" "NGUYEN XUAN CUONG" "chi so hai long"
          "dan*" "cải cách hành chính")
 

@@ -45,3 +45,18 @@ scratch() {
   trap 'rm -rf "$d"' EXIT
   echo "$d"
 }
+
+# small_batch DIR: a batch of 2 dossiers, 3 documents, 4 pages (a 2-page G4
+# TIFF, a folder document of one JPEG, a one-page document as a bare JPEG),
+# quick enough to run many times; sets $docs to its documents
+small_batch() {
+  local src="$samples/batch-2026-01" batch=$1
+  mkdir -p "$batch/hs-phuson-cchc-2023" "$batch/hs-tanky-cchc-2025/tb-21-tanky-toimat"
+  cp "$src/hs-phuson-cchc-2023/kh-08-phuson.tif" "$batch/hs-phuson-cchc-2023/"
+  cp "$src/hs-tanky-cchc-2025/tb-21-tanky-toimat/page-002.jpg" \
+     "$batch/hs-tanky-cchc-2025/tb-21-tanky-toimat/"
+  cp "$src/hs-tanky-cchc-2025/ttr-45-tanky-khan/page-002.jpg" \
+     "$batch/hs-tanky-cchc-2025/ttr-45-p2.jpg"
+  docs="hs-phuson-cchc-2023/kh-08-phuson hs-tanky-cchc-2025/tb-21-tanky-toimat
+      hs-tanky-cchc-2025/ttr-45-p2"
+}
