@@ -12,6 +12,7 @@
 #include "meta.h"
 
 #include <ctype.h>
+#include <pthread.h>
 #include <regex.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -441,7 +442,7 @@ struct ctx {
     char *tailtext;
     struct confs confs;
     struct meta *m;
-    regex_t re_num, re_date, re_place, re_vv, re_dossier, re_proc;
+    const regex_t *re_num, *re_date, *re_place, *re_vv, *re_dossier, *re_proc;
     /* where things were found: page and line, -1 if not */
     int num_pg, num_ln, date_pg, date_ln, type_pg, type_ln, vv_ln;
     int form;               /* a form's heading (TỜ KHAI ...): no subject */
@@ -477,7 +478,7 @@ static int find_number(struct ctx *c, int pg)
     regmatch_t mt[4];
     for (size_t i = 0; i < p->n && i < 40; i++) {
         struct line *ln = &p->l[i];
-        if (regexec(&c->re_num, ln->f, 4, mt, 0) != 0)
+        if (regexec(c->re_num, ln->f, 4, mt, 0) != 0)
             continue;
         /* "Số:" starts the line with a capital (a body line wrapped before
          * "số 222/QĐ-UBND ngày ..." does not) */
@@ -516,7 +517,7 @@ static void find_place_only(struct ctx *c, int pg)
     regmatch_t mt[2];
     for (size_t i = 0; i < p->n && i < 40; i++) {
         struct line *ln = &p->l[i];
-        if (starts(ln->f, "can cu") || regexec(&c->re_place, ln->f, 2, mt, 0) != 0)
+        if (starts(ln->f, "can cu") || regexec(c->re_place, ln->f, 2, mt, 0) != 0)
             continue;
         char *place = orig(ln, (size_t)mt[1].rm_so, (size_t)mt[1].rm_eo);
         uint32_t cp = 0;
@@ -539,7 +540,7 @@ static int find_date(struct ctx *c, int pg)
     regmatch_t mt[6];
     for (size_t i = 0; i < p->n && i < 60; i++) {
         struct line *ln = &p->l[i];
-        if (regexec(&c->re_date, ln->f, 6, mt, 0) != 0)
+        if (regexec(c->re_date, ln->f, 6, mt, 0) != 0)
             continue;
         int d = atoi(ln->f + mt[2].rm_so), mo = atoi(ln->f + mt[3].rm_so);
         int y = atoi(ln->f + mt[4].rm_so);
@@ -742,7 +743,7 @@ static void find_vv(struct ctx *c)
     struct page *p = &c->pages[c->num_pg];
     regmatch_t mt[2];
     for (size_t i = (size_t)c->num_ln + 1; i < p->n && i < (size_t)c->num_ln + 6; i++) {
-        if (regexec(&c->re_vv, p->l[i].f, 2, mt, 0) != 0)
+        if (regexec(c->re_vv, p->l[i].f, 2, mt, 0) != 0)
             continue;
         struct strbuf sb = STRBUF_INIT;
         char *first = orig(&p->l[i], (size_t)mt[1].rm_eo, p->l[i].flen);
@@ -752,7 +753,7 @@ static void find_vv(struct ctx *c)
         for (size_t k = i + 1; k < p->n && k < i + 5; k++) {
             struct line *ln = &p->l[k];
             if (ln->blank || ln->caps || is_motto(ln) || is_rule(ln) ||
-                regexec(&c->re_date, ln->f, 0, NULL, 0) == 0 ||
+                regexec(c->re_date, ln->f, 0, NULL, 0) == 0 ||
                 starts(ln->f, "kinh gui"))
                 break;
             char *t = orig(ln, 0, ln->flen);
@@ -1220,7 +1221,7 @@ static void find_codes(struct ctx *c)
             regmatch_t mt[3];
             const char *f = ln->f;
             size_t off = 0;
-            while (regexec(&c->re_dossier, f + off, 3, mt, off ? REG_NOTBOL : 0) == 0) {
+            while (regexec(c->re_dossier, f + off, 3, mt, off ? REG_NOTBOL : 0) == 0) {
                 size_t a = off + (size_t)mt[1].rm_so, b = off + (size_t)mt[1].rm_eo;
                 /* from the folded line: plain ASCII once the pattern matched
                  * (an en dash or a stray mark in the text does not stay) */
@@ -1238,7 +1239,7 @@ static void find_codes(struct ctx *c)
                 off = b;
             }
             off = 0;
-            while (regexec(&c->re_proc, f + off, 3, mt, off ? REG_NOTBOL : 0) == 0) {
+            while (regexec(c->re_proc, f + off, 3, mt, off ? REG_NOTBOL : 0) == 0) {
                 size_t a = off + (size_t)mt[2].rm_so, b = off + (size_t)mt[2].rm_eo;
                 char *v = strndup(f + a, b - a);
                 if (v)
@@ -1288,6 +1289,39 @@ static void find_codes(struct ctx *c)
     set(c, META_PERSONAL_IDS, strbuf_detach(&ids, NULL), 0.9f);
 }
 
+/* the folded line patterns (see fold_line), compiled once for all threads */
+static struct {
+    regex_t num, date, place, vv, dossier, proc;
+    int ok;
+} patterns;
+static pthread_once_t patterns_once = PTHREAD_ONCE_INIT;
+
+static void compile_patterns(void)
+{
+    patterns.ok =
+        regcomp(&patterns.num,
+                "^[^a-z0-9]{0,3}s[o0][[:space:]]*[:;.,]?[[:space:]]*([^/ ]{0,8})[[:space:]]*"
+                "/[[:space:]]*([a-z][a-z0-9&.]*([[:space:]]*[-/][[:space:]]*[a-z0-9&.]+)*)",
+                REG_EXTENDED) == 0 &&
+        regcomp(&patterns.date,
+                "^[^a-z]*([a-z][^,]*),?[[:space:]]*ngay[[:space:]]*([0-9]{1,2})[[:space:]]*"
+                "thang[[:space:]]*([0-9]{1,2})[[:space:]]*nam[[:space:]]*([0-9]{4})([^0-9]|$)",
+                REG_EXTENDED) == 0 &&
+        regcomp(&patterns.place, "^[^a-z]*([a-z][^,]*),[[:space:]]*ngay", REG_EXTENDED) == 0 &&
+        regcomp(&patterns.vv, "^[^a-z]{0,3}(\\(?v[/|l1i]v[[:space:]]*[:.]?)",
+                REG_EXTENDED) == 0 &&
+        regcomp(&patterns.dossier,
+                "([0-9]{3}\\.[0-9]{2}\\.[0-9]{2}\\.[a-z][0-9]{2}-[0-9]{6}-[0-9]{4}"
+                "(-kq[0-9]{1,3})?)", REG_EXTENDED) == 0 &&
+        regcomp(&patterns.proc, "(^|[^0-9.])([123]\\.[0-9]{6})([^0-9]|$)",
+                REG_EXTENDED) == 0;
+}
+
+static int patterns_ready(void)
+{
+    return pthread_once(&patterns_once, compile_patterns) == 0 && patterns.ok;
+}
+
 int meta_extract(const char *const *texts, const char *const *hocrs, size_t npages,
                  struct meta *m)
 {
@@ -1322,25 +1356,14 @@ int meta_extract(const char *const *texts, const char *const *hocrs, size_t npag
     for (size_t i = 0; hocrs && i < npages; i++)
         if (hocrs[i] && (i == 0 || i == npages - 1))
             confs_add_hocr(&c.confs, hocrs[i]);
-    /* folded line patterns (see fold_line) */
-    if (regcomp(&c.re_num,
-                "^[^a-z0-9]{0,3}s[o0][[:space:]]*[:;.,]?[[:space:]]*([^/ ]{0,8})[[:space:]]*"
-                "/[[:space:]]*([a-z][a-z0-9&.]*([[:space:]]*[-/][[:space:]]*[a-z0-9&.]+)*)",
-                REG_EXTENDED) != 0)
+    if (!patterns_ready())
         goto out;
-    if (regcomp(&c.re_date,
-                "^[^a-z]*([a-z][^,]*),?[[:space:]]*ngay[[:space:]]*([0-9]{1,2})[[:space:]]*"
-                "thang[[:space:]]*([0-9]{1,2})[[:space:]]*nam[[:space:]]*([0-9]{4})([^0-9]|$)",
-                REG_EXTENDED) != 0) {
-        regfree(&c.re_num);
-        goto out;
-    }
-    regcomp(&c.re_place, "^[^a-z]*([a-z][^,]*),[[:space:]]*ngay", REG_EXTENDED);
-    regcomp(&c.re_vv, "^[^a-z]{0,3}(\\(?v[/|l1i]v[[:space:]]*[:.]?)", REG_EXTENDED);
-    regcomp(&c.re_dossier,
-            "([0-9]{3}\\.[0-9]{2}\\.[0-9]{2}\\.[a-z][0-9]{2}-[0-9]{6}-[0-9]{4}(-kq[0-9]{1,3})?)",
-            REG_EXTENDED);
-    regcomp(&c.re_proc, "(^|[^0-9.])([123]\\.[0-9]{6})([^0-9]|$)", REG_EXTENDED);
+    c.re_num = &patterns.num;
+    c.re_date = &patterns.date;
+    c.re_place = &patterns.place;
+    c.re_vv = &patterns.vv;
+    c.re_dossier = &patterns.dossier;
+    c.re_proc = &patterns.proc;
 
     /* the header: from the first page, else from the last (văn bản hợp nhất) */
     if (!find_number(&c, 0) && npages > 1)
@@ -1359,13 +1382,6 @@ int meta_extract(const char *const *texts, const char *const *hocrs, size_t npag
     find_recipients(&c);
     find_codes(&c);
     rc = 0;
-
-    regfree(&c.re_num);
-    regfree(&c.re_date);
-    regfree(&c.re_place);
-    regfree(&c.re_vv);
-    regfree(&c.re_dossier);
-    regfree(&c.re_proc);
 out:
     for (size_t i = 0; i < c.np; i++)
         page_free(&c.pages[i]);
