@@ -18,6 +18,9 @@
 #                      <doc> one document of a dossier named after DIR
 #                      (e.g. ../shared/realscans)
 #   -j, --jobs N   parallel jobs for `sohoa run` (default: nproc)
+#   --data D       do not run sohoa: read the metadata from the data folder D
+#                  of an earlier `sohoa run` on the pages of --set (a single
+#                  batch; not with a level corpus). Used by bench-real.sh
 #   --keep         keep the scratch directory (batches, data folders, the
 #                  `show --json` answers) and print its path
 #   -h, --help     show this help
@@ -67,6 +70,7 @@ set_dir=""
 levels_opt=""
 keep=0
 jobs=$(nproc)
+data_opt=""
 
 while (($# > 0)); do
     case $1 in
@@ -85,6 +89,11 @@ while (($# > 0)); do
             jobs=$2; shift 2 ;;
         --jobs=*)
             jobs=${1#--jobs=}; shift ;;
+        --data)
+            (($# >= 2)) || die "--data needs a directory"
+            data_opt=$2; shift 2 ;;
+        --data=*)
+            data_opt=${1#--data=}; shift ;;
         --keep)
             keep=1; shift ;;
         -h | --help)
@@ -146,6 +155,13 @@ else
     [[ -n $truth ]] || die "no truth.json in $set_dir or $set_dir/docs"
     level_names+=("$set_name")
     level_truths+=("$truth")
+fi
+if [[ -n $data_opt ]]; then
+    if ((${#level_names[@]} != 1)) || [[ ${level_names[0]} != "$set_name" ]]; then
+        die "--data: $set_dir is a level corpus (one run per level)"
+    fi
+    [[ -f $data_opt/sohoa.db ]] || die "--data: no sohoa.db in $data_opt"
+    data_opt=$(cd -- "$data_opt" && pwd -P)
 fi
 
 command -v python3 >/dev/null || die "python3 is needed"
@@ -218,21 +234,26 @@ make_batch() {
 # `show --json` answer of every truth document in $scratch/NAME/show/<id>.json.
 bench_level() {
     local name=$1 src=$2 layout=$3 truth=$4 work=$scratch/$1 dossier id rc=0 t0 nshow=0
+    local data=${data_opt:-$work/data}
     dossier=bench
     [[ $name == "$set_name" ]] && dossier=$set_name
     mkdir -p "$work/show"
-    make_batch "$src" "$layout" "$dossier" "$work/batch"
-    log "$name: sohoa run -j $jobs on $src (scratch $work)"
-    t0=$SECONDS
-    "$sohoa" --data "$work/data" run -q -j "$jobs" "$work/batch" \
-        >"$work/run.log" 2>&1 || rc=$?
-    if ((rc != 0)); then
-        log "$name: sohoa run exited with status $rc, see $work/run.log"
-        tail -n 5 "$work/run.log" >&2 || true
+    if [[ -n $data_opt ]]; then
+        log "$name: reading the metadata from $data_opt (no run)"
+    else
+        make_batch "$src" "$layout" "$dossier" "$work/batch"
+        log "$name: sohoa run -j $jobs on $src (scratch $work)"
+        t0=$SECONDS
+        "$sohoa" --data "$data" run -q -j "$jobs" "$work/batch" \
+            >"$work/run.log" 2>&1 || rc=$?
+        if ((rc != 0)); then
+            log "$name: sohoa run exited with status $rc, see $work/run.log"
+            tail -n 5 "$work/run.log" >&2 || true
+        fi
+        log "$name: run took $((SECONDS - t0)) s; reading the metadata"
     fi
-    log "$name: run took $((SECONDS - t0)) s; reading the metadata"
     while IFS= read -r id; do
-        if "$sohoa" --data "$work/data" show "$id" --json \
+        if "$sohoa" --data "$data" show "$id" --json \
             >"$work/show/$id.json" 2>>"$work/show.log"; then
             nshow=$((nshow + 1))
         else
