@@ -798,17 +798,42 @@ static void find_subject(struct ctx *c)
 /* lines in capitals just above the number (same block): the issuing body */
 static void find_agency(struct ctx *c)
 {
+    /* groups: a line that starts with an organ's name starts a group; one
+     * that does not ("XÃ THANH XUÂN", "CÔNG NGHỆ THÔNG TIN") continues */
+    static const char *const organs[] = {
+        "uy ban", "ubnd", "hoi dong", "hdnd", "so ", "phong ", "ban ", "bo ",
+        "truong ", "dai hoc", "benh vien", "khoa ", "trung tam", "van phong",
+        "cuc ", "vu ", "chi cuc", "cong an", "toa an", "vien ", "tong cuc",
+        "bo phan", "hoc vien", "cong ty", "tinh uy", "huyen uy", "dang uy",
+        "mat tran", "doan ", "hoi ", "kho bac", "chi nhanh", "bao hiem", NULL};
+    static const char *const units[] = {"xa ", "phuong ", "thi tran", "huyen ",
+                                        "quan ", "thi xa", "thanh pho", "tinh ", NULL};
     struct page *p;
     int top, end;
     float conf;
     if (c->num_pg >= 0) {
-        /* the lines in capitals just above "Số:" */
+        /* the lines in capitals just above "Số:"; a blank line between
+         * them is crossed when an organ's name stands above it with the
+         * motto ("ỦY BAN NHÂN DÂN" read on one line with it, then a gap) */
         p = &c->pages[c->num_pg];
-        int k = c->num_ln - 1;
-        while (k >= 0 && !p->l[k].blank &&
-               (p->l[k].caps || is_rule(&p->l[k]) || is_motto(&p->l[k])) &&
-               c->num_ln - k <= 7)
-            k--;
+        int k = c->num_ln - 1, gaps = 0;
+        for (; k >= 0 && c->num_ln - k <= 8; k--) {
+            struct line *ln = &p->l[k];
+            if (ln->blank) {
+                int j = k - 1, org = 0;
+                while (j >= 0 && is_motto(&p->l[j]) && k - j <= 3)
+                    j--;
+                for (int o = 0; j >= 0 && organs[o]; o++)
+                    org |= starts(p->l[j].f, organs[o]);
+                /* only where the motto came between: the header columns
+                 * read together, not a box above the header */
+                if (gaps++ || !org || j == k - 1 || !p->l[j].caps)
+                    break;
+                continue;
+            }
+            if (!(ln->caps || is_rule(ln) || is_motto(ln)))
+                break;
+        }
         top = k + 1;
         end = c->num_ln;
         conf = 0.9f;
@@ -826,16 +851,6 @@ static void find_agency(struct ctx *c)
             end++;
         conf = 0.5f;
     }
-    /* groups: a line that starts with an organ's name starts a group; one
-     * that does not ("XÃ THANH XUÂN", "CÔNG NGHỆ THÔNG TIN") continues */
-    static const char *const organs[] = {
-        "uy ban", "ubnd", "hoi dong", "hdnd", "so ", "phong ", "ban ", "bo ",
-        "truong ", "dai hoc", "benh vien", "khoa ", "trung tam", "van phong",
-        "cuc ", "vu ", "chi cuc", "cong an", "toa an", "vien ", "tong cuc",
-        "bo phan", "hoc vien", "cong ty", "tinh uy", "huyen uy", "dang uy",
-        "mat tran", "doan ", "hoi ", "kho bac", "chi nhanh", "bao hiem", NULL};
-    static const char *const units[] = {"xa ", "phuong ", "thi tran", "huyen ",
-                                        "quan ", "thi xa", "thanh pho", "tinh ", NULL};
     int starts_group[8] = {0}, n = 0;
     int idx[8];
     for (int i = top; i < end && n < 8; i++) {

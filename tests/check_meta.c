@@ -581,6 +581,30 @@ END_TEST
 /* Was a bug (fixed): the motto split over two lines by OCR ("... VIỆT" / "NAM", as in
  * real output) and read before the left block: "NAM" is taken as the
  * parent agency */
+/* The left column's first line read on one line with the motto, then a
+ * gap before the rest of the body's name (as on real scans). */
+START_TEST(test_agency_across_gap_after_motto)
+{
+    struct meta m;
+    EXTRACT(&m, "ỦY BAN NHÂN DÂN CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n"
+                "\n"
+                "TỈNH QUẢNG TRỊ\n"
+                "Số: 12/QĐ-UBND\n");
+    VAL(&m, META_AGENCY, "ỦY BAN NHÂN DÂN TỈNH QUẢNG TRỊ");
+    NONE(&m, META_PARENT_AGENCY);
+    meta_release(&m);
+    /* but a box above the header, with no motto run in, stays out */
+    EXTRACT(&m, "TRUNG TÂM DỮ LIỆU KÝ SỐ\n"
+                "\n"
+                "ỦY BAN NHÂN DÂN\n"
+                "TỈNH QUẢNG TRỊ\n"
+                "Số: 12/QĐ-UBND\n");
+    VAL(&m, META_AGENCY, "ỦY BAN NHÂN DÂN TỈNH QUẢNG TRỊ");
+    NONE(&m, META_PARENT_AGENCY);
+    meta_release(&m);
+}
+END_TEST
+
 START_TEST(test_agency_never_motto_split)
 {
     struct meta m;
@@ -1381,6 +1405,7 @@ static Suite *meta_suite(void)
     tcase_add_test(tc, test_agency_with_parent);
     tcase_add_test(tc, test_agency_never_motto);
     tcase_add_test(tc, test_agency_never_motto_split);
+    tcase_add_test(tc, test_agency_across_gap_after_motto);
     tcase_add_test(tc, test_marks);
     tcase_add_test(tc, test_marks_none);
     suite_add_tcase(s, tc);
