@@ -1078,9 +1078,12 @@ static int find_signer_in(struct ctx *c, struct page *p)
         for (int i = (int)p->n - 1; i >= 0 && i >= (int)p->n - 12 && anchor < 0; i--) {
             if (!is_title_line(&p->l[i]) || is_motto(&p->l[i]))
                 continue;
-            for (int t = 0; titles[t]; t++)
-                if (strstr(p->l[i].f, titles[t]))
-                    anchor = i + 1;
+            /* a title word in this line or the two above it (OCR may
+             * damage one: "HÁNH VĂN PHÒNG" under "TL. CHỦ TỊCH") */
+            for (int k = i; k >= 0 && k >= i - 2 && anchor < 0; k--)
+                for (int t = 0; titles[t] && is_title_line(&p->l[k]); t++)
+                    if (strstr(p->l[k].f, titles[t]))
+                        anchor = i + 1;
             if (anchor < 0)
                 break;  /* the last capitals are something else: a heading */
         }
@@ -1097,8 +1100,8 @@ static int find_signer_in(struct ctx *c, struct page *p)
                 break;
             continue;
         }
-        if (top < 0 && is_noise(ln) && noise++ < 4)
-            continue;
+        if (is_noise(ln) && noise++ < 4)
+            continue;   /* a seal's or signature's marks, in or under the block */
         if (!is_title_line(ln) || is_motto(ln) || isdigit((unsigned char)ln->f[0]) ||
             ln->flen > 60)
             break;
