@@ -17,8 +17,9 @@ struct subcommand {
 };
 
 static const struct subcommand commands[] = {
-    {"run", cmd_run, "run BATCH [-j N] [--no-osd]   OCR a batch folder or zip/tar archive"},
-    {"search", cmd_search, "search QUERY [--json] [--limit N]   search recognised text"},
+    {"run", cmd_run, "run BATCH [-j N] [...]   OCR a batch folder or zip/tar archive (run --help)"},
+    {"search", cmd_search, "search [QUERY] [--type T] [--from D] [--to D] [--agency A] [--number N]"
+                           " [--json]   search recognised text and metadata"},
     {"status", cmd_status, "status [--json]   what is done, failed and pending"},
     {"text", cmd_text, "text DOC [--page N]   print a document's recognised text"},
     {"review", cmd_review, "review [--json] [--limit N]   pages and documents that need a human look"},
