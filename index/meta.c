@@ -926,7 +926,6 @@ static void find_marks(struct ctx *c)
         if (!o)
             continue;
         const char *rest = buf;
-        int found = 0;
         while (*rest) {
             size_t m;
             for (m = 0; m < sizeof marks / sizeof *marks; m++) {
@@ -939,12 +938,10 @@ static void find_marks(struct ctx *c)
                 break;
             if (!c->m->f[marks[m].f].value)
                 set(c, marks[m].f, strdup(marks[m].name), 0.9f);
-            found++;
             rest += strlen(marks[m].folded);
             while (*rest == ' ')
                 rest++;
         }
-        (void)found;
     }
 }
 

@@ -12,6 +12,7 @@
 #include "cmd.h"
 #include "db.h"
 #include "meta.h"
+#include "run.h"
 #include "util.h"
 
 /* fields whose value is a list, one item per line */
@@ -222,8 +223,8 @@ int cmd_set(struct cmd_ctx *c, int argc, char **argv)
         rc = EXIT_FATAL;
     }
     if (rc == 0)
-        printf("%s: %s %s%s%s (set by hand; a re-run keeps it)\n", argv[1], argv[2],
-               *value ? "= " : "removed", *value ? value : "", "");
+        printf("%s: %s %s%s (set by hand; a re-run keeps it)\n", argv[1], argv[2],
+               *value ? "= " : "removed", value);
     free(value);
     db_close(&db);
     return rc;
@@ -236,21 +237,11 @@ static int extract_one(struct db *db, int64_t doc)
     struct meta m;
     if (db_document_pages(db, doc, 1, &pages, &n) != SOHOA_OK)
         return -1;
-    const char **texts = calloc(n ? n : 1, sizeof *texts);
-    const char **hocrs = calloc(n ? n : 1, sizeof *hocrs);
     int rc = -1;
-    if (texts && hocrs) {
-        for (size_t i = 0; i < n; i++) {
-            texts[i] = pages[i].text ? pages[i].text : "";
-            hocrs[i] = pages[i].hocr;
-        }
-        if (meta_extract(texts, hocrs, n, &m) == 0) {
-            rc = db_meta_store(db, doc, &m) == SOHOA_OK ? 0 : -1;
-            meta_release(&m);
-        }
+    if (run_meta_from_pages(pages, n, &m) == 0) {
+        rc = db_meta_store(db, doc, &m) == SOHOA_OK ? 0 : -1;
+        meta_release(&m);
     }
-    free(texts);
-    free(hocrs);
     db_pages_free(pages, n);
     return rc;
 }

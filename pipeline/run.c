@@ -290,6 +290,23 @@ static const char hocr_head[] =
  * Write a document's PDF, text and hOCR if all its pages are done, and
  * record the document's state. Called without r->mu held.
  */
+int run_meta_from_pages(const struct db_page *pages, size_t n, struct meta *m)
+{
+    const char **texts = calloc(n ? n : 1, sizeof *texts);
+    const char **hocrs = calloc(n ? n : 1, sizeof *hocrs);
+    int rc = -1;
+    if (texts && hocrs) {
+        for (size_t i = 0; i < n; i++) {
+            texts[i] = pages[i].text ? pages[i].text : "";
+            hocrs[i] = pages[i].hocr;
+        }
+        rc = meta_extract(texts, hocrs, n, m);
+    }
+    free(texts);
+    free(hocrs);
+    return rc;
+}
+
 static void finish_document(struct run *r, size_t di)
 {
     const struct batch_doc *bd = &r->plan->docs[di];
@@ -368,20 +385,8 @@ static void finish_document(struct run *r, size_t di)
     }
     /* the metadata, from the pages' text and words */
     {
-        const char **texts = calloc(n ? n : 1, sizeof *texts);
-        const char **hocrs = calloc(n ? n : 1, sizeof *hocrs);
         struct meta m;
-        int got = -1;
-        if (texts && hocrs) {
-            for (size_t i = 0; i < n; i++) {
-                texts[i] = pages[i].text ? pages[i].text : "";
-                hocrs[i] = pages[i].hocr;
-            }
-            got = meta_extract(texts, hocrs, n, &m);
-        }
-        free(texts);
-        free(hocrs);
-        if (got < 0) {
+        if (run_meta_from_pages(pages, n, &m) < 0) {
             snprintf(why, sizeof why, "out of memory reading metadata");
             goto failed;
         }

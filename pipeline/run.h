@@ -77,4 +77,10 @@ char *run_out_dir(const char *data_dir);
 enum sohoa_err run_lock(const char *data_dir, int *pfd, char **holder);
 void run_unlock(int fd);
 
+/* A document's metadata from its pages read with their text (see meta.h);
+ * -1 when out of memory. */
+struct db_page;
+struct meta;
+int run_meta_from_pages(const struct db_page *pages, size_t n, struct meta *m);
+
 #endif

@@ -180,25 +180,9 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 # ---------------------------------------------------------------- binary
-sohoa=${SOHOA_BIN:-$repo/build/sohoa}
-if [[ ! -x $sohoa ]]; then
-    log "building sohoa in $repo/build"
-    bash "$repo/scripts/build.sh" >&2 || die "build failed"
-    [[ -x $sohoa ]] || die "no $sohoa after the build"
-fi
-# Every level runs the same binary even if build/ is rebuilt meanwhile: use a
-# copy (sohoa links only system libraries). A copy taken while the linker
-# writes the file does not run: try again a few times.
-for try in 1 2 3 4 5; do
-    if cp -- "$sohoa" "$scratch/sohoa" 2>/dev/null &&
-        "$scratch/sohoa" --version >/dev/null 2>&1; then
-        break
-    fi
-    ((try < 5)) || die "cannot run a copy of $sohoa"
-    sleep 3
-done
-log "using $("$scratch/sohoa" --version) ($sohoa, $(date -r "$sohoa" '+%F %T'))"
-sohoa=$scratch/sohoa
+# shellcheck source=scripts/lib-bench.sh
+. "$script_dir/lib-bench.sh"
+bench_sohoa "$scratch"
 
 # ---------------------------------------------------------------- per level
 # make_batch SRC LAYOUT DOSSIER BATCH: copies the pages of SRC into BATCH.

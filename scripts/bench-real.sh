@@ -143,26 +143,10 @@ trap 'exit 143' TERM
 mkdir -p "$scratch/logs"
 
 # ---------------------------------------------------------------- binaries
-sohoa=${SOHOA_BIN:-$repo/build/sohoa}
 cer=${CER_BIN:-$repo/build/cer}
-if [[ ! -x $sohoa ]]; then
-    log "building sohoa in $repo/build"
-    bash "$repo/scripts/build.sh" >&2 || die "build failed"
-    [[ -x $sohoa ]] || die "no $sohoa after the build"
-fi
-# A copy, so that a rebuild of build/ during the run does not matter; a copy
-# taken while the linker writes the file does not run: try again.
-for try in 1 2 3 4 5; do
-    if cp -- "$sohoa" "$scratch/sohoa" 2>/dev/null &&
-        "$scratch/sohoa" --version >/dev/null 2>&1; then
-        break
-    fi
-    ((try < 5)) || die "cannot run a copy of $sohoa"
-    sleep 3
-done
-log "using $("$scratch/sohoa" --version) ($sohoa, $(date -r "$sohoa" '+%F %T'))"
-sohoa_src=$sohoa
-sohoa=$scratch/sohoa
+# shellcheck source=scripts/lib-bench.sh
+. "$script_dir/lib-bench.sh"
+bench_sohoa "$scratch"
 if [[ ! -x $cer ]]; then
     log "no $cer: compiling tests/tools/cer.c"
     cer=$scratch/cer
