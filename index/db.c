@@ -63,6 +63,7 @@ static const char schema[] =
     "  width INTEGER, height INTEGER, dpi INTEGER,\n"
     "  orientation INTEGER, skew REAL,\n"
     "  orient_how TEXT,\n"
+    "  origin TEXT,\n"
     "  blank INTEGER NOT NULL DEFAULT 0,\n"
     "  low_conf REAL,\n"
     "  text TEXT,\n"
@@ -275,6 +276,10 @@ enum sohoa_err db_open(const char *path, int readonly, struct db **pdb)
             return SOHOA_EDB;
         }
         int ok = sqlite3_exec(db->h, schema, NULL, NULL, &msg) == SQLITE_OK;
+        /* version 2 databases: pages gain their origin */
+        if (ok && version >= 1 && version < 3)
+            ok = sqlite3_exec(db->h, "ALTER TABLE page ADD COLUMN origin TEXT", NULL, NULL,
+                              &msg) == SQLITE_OK;
         if (ok) {
             char pragma[64];
             snprintf(pragma, sizeof pragma, "PRAGMA user_version=%d", DB_SCHEMA_VERSION);
@@ -581,10 +586,10 @@ enum sohoa_err db_page_done(struct db *db, int64_t page, const struct db_page_re
     return step_done(db, prep(db,
         "UPDATE page SET state='done', reason=NULL, text=?, hocr=?, confidence=?,"
         " nwords=?, width=?, height=?, dpi=?, orientation=?, skew=?, blank=?,"
-        " low_conf=?, orient_how=?, updated_at=? WHERE id=?",
-        "ttdIIIIIdIdtti", r->text, r->hocr, (double)r->confidence, r->nwords, r->width,
+        " low_conf=?, orient_how=?, origin=?, updated_at=? WHERE id=?",
+        "ttdIIIIIdIdttti", r->text, r->hocr, (double)r->confidence, r->nwords, r->width,
         r->height, r->dpi, r->orientation, (double)r->skew, r->blank,
-        (double)r->low_conf, r->orient_how, now, page),
+        (double)r->low_conf, r->orient_how, r->origin, now, page),
         "record page result");
 }
 

@@ -21,7 +21,7 @@ struct db {
     char err[512];
 };
 
-#define DB_SCHEMA_VERSION 2   /* 2: metadata */
+#define DB_SCHEMA_VERSION 3   /* 2: metadata, 3: page origin */
 
 enum sohoa_err db_open(const char *path, int readonly, struct db **pdb);
 void db_close(struct db **pdb);
@@ -64,7 +64,11 @@ struct db_page_result {
     int nwords;
     int blank;              /* blank page: kept, not recognised */
     float low_conf;         /* share of words below DB_LOW_CONF */
-    const char *orient_how; /* "osd", "band" or "none" */
+    const char *orient_how; /* "osd", "band", "shape", "none"; "text" if not read */
+    /* where the page came from: "image" (an image file), "pdf-image" (a
+     * PDF page's own image), "pdf-drawn" (a PDF page drawn), "pdf-text"
+     * (born-digital: its own text kept, not recognised) */
+    const char *origin;
 };
 
 /* A word below this confidence (0..100) is doubtful. */

@@ -2,7 +2,7 @@
  * pdf.c - writing two-layer PDFs (image + invisible text).
  *
  *   pages:      pdf_page_build
- *   documents:  pdf_write_document
+ *   documents:  pdf_join_pages
  *
  * The text layer uses Tesseract's glyph-less TrueType font (pdf.ttf) as a
  * CID font: every character code is a UTF-16 code unit, every glyph is an
@@ -458,7 +458,7 @@ static void pdf_escape(struct strbuf *sb, const char *s)
     strbuf_adds(sb, ">");
 }
 
-enum sohoa_err pdf_write_document(const char *path, char *const *parts, size_t nparts,
+enum sohoa_err pdf_join_pages(const char *path, char *const *parts, size_t nparts,
                                   const char *fontfile, const char *title,
                                   char *why, size_t whysz)
 {

@@ -6,7 +6,7 @@
  * Pages are made one at a time by the workers (pdf_page_build writes a
  * small "page part" holding the image stream and the page's content
  * stream), and joined into one PDF per document when the document is
- * complete (pdf_write_document). A page part does not depend on anything
+ * complete (pdf_join_pages). A page part does not depend on anything
  * else, so a page done before a crash never has to be recognised again.
  */
 #ifndef SOHOA_PDF_H
@@ -42,7 +42,7 @@ enum sohoa_err pdf_page_build(const uint8_t *data, size_t len, struct Pix *orig,
  * Join page parts (files) into one PDF at path, written atomically.
  * fontfile: Tesseract's glyph-less font (pdf.ttf). title may be NULL.
  */
-enum sohoa_err pdf_write_document(const char *path, char *const *parts, size_t nparts,
+enum sohoa_err pdf_join_pages(const char *path, char *const *parts, size_t nparts,
                                   const char *fontfile, const char *title,
                                   char *why, size_t whysz);
 

@@ -23,6 +23,8 @@
 #include <strings.h>
 #include <sys/stat.h>
 
+#include "pdfin.h"
+
 #define MAX_DEPTH 16
 
 /* Entry collected during the listing pass, before the layout is known. */
@@ -63,7 +65,7 @@ int batch_is_image_name(const char *name)
     static const char *const ext[] = {".tif", ".tiff", ".png", ".jpg",
                                       ".jpeg", ".jpe", ".bmp", ".pnm",
                                       ".pbm", ".pgm", ".ppm", ".webp",
-                                      ".jp2", ".gif", NULL};
+                                      ".jp2", ".gif", ".pdf", NULL};
     const char *dot = strrchr(name, '.');
     if (!dot)
         return 0;
@@ -85,6 +87,13 @@ int batch_count_frames(const uint8_t *data, size_t len)
 {
     if (len < 4)
         return 1;
+    if (pdfin_is_pdf(data, len)) {
+        /* a PDF that cannot be opened is one page, failed with the reason
+         * when it is read */
+        char why[200];
+        int n = pdfin_count(data, len, why, sizeof why);
+        return n > 0 ? n : 1;
+    }
     int tiff = (data[0] == 'I' && data[1] == 'I' && data[2] == 42 && data[3] == 0) ||
                (data[0] == 'M' && data[1] == 'M' && data[2] == 0 && data[3] == 42);
     if (!tiff)
@@ -232,9 +241,7 @@ static int check_name(struct lister *l, const char *relpath, char ***pcomp,
     if (!batch_is_image_name(comp[*pn - 1])) {
         const char *dot = strrchr(comp[*pn - 1], '.');
         char msg[128];
-        if (dot && strcasecmp(dot, ".pdf") == 0)
-            snprintf(msg, sizeof msg, "unsupported file type: PDF input is not supported yet");
-        else if (dot)
+        if (dot)
             snprintf(msg, sizeof msg, "unsupported file type '%.40s'", dot);
         else
             snprintf(msg, sizeof msg, "unsupported file type (no extension)");
@@ -269,10 +276,12 @@ static int check_size(struct lister *l, const char *relpath, uint64_t size)
     return 1;
 }
 
-static int is_tiff_name(const char *name)
+/* Files that may hold several pages: TIFF and PDF. */
+static int is_multipage_name(const char *name)
 {
     const char *dot = strrchr(name, '.');
-    return dot && (strcasecmp(dot, ".tif") == 0 || strcasecmp(dot, ".tiff") == 0);
+    return dot && (strcasecmp(dot, ".tif") == 0 || strcasecmp(dot, ".tiff") == 0 ||
+                   strcasecmp(dot, ".pdf") == 0);
 }
 
 /* ---- folders ---- */
@@ -323,7 +332,7 @@ static int walk_dir(struct lister *l, const char *abs, const char *rel, int dept
                     free_comps(comp, ncomp);
                 } else {
                     int nframes = 1;
-                    if (is_tiff_name(r)) {
+                    if (is_multipage_name(r)) {
                         uint8_t *data;
                         size_t len;
                         if (util_read_file(a, &data, &len) == SOHOA_OK) {
@@ -498,7 +507,7 @@ static enum sohoa_err list_archive(struct lister *l, const char *path,
             free_comps(comp, ncomp);
             continue;
         }
-        if (is_tiff_name(name) || !archive_entry_size_is_set(ae)) {
+        if (is_multipage_name(name) || !archive_entry_size_is_set(ae)) {
             uint8_t *data;
             size_t len;
             char why[200];

@@ -34,6 +34,7 @@
 #include "engine.h"
 #include "meta.h"
 #include "pdf.h"
+#include "pdfin.h"
 #include "prep.h"
 #include "sha256.h"
 
@@ -363,7 +364,7 @@ static void finish_document(struct run *r, size_t di)
             goto failed;
         }
     }
-    err = pdf_write_document(pdf, parts, n, r->fontfile, label.buf, why, sizeof why);
+    err = pdf_join_pages(pdf, parts, n, r->fontfile, label.buf, why, sizeof why);
     if (err)
         goto failed_io;
     for (size_t i = 0; i < n; i++) {
@@ -449,21 +450,74 @@ struct page_out {
     int blank;
     float low_conf;
     const char *orient_how;
+    const char *origin;     /* see db_page_result */
 };
+
+/*
+ * Decode a page: an image file's frame, or a PDF's page. For a PDF, *pp
+ * holds the page (its stored image is *orig, to be turned by pp->quads),
+ * and embed, embed_len what the archive copy may embed as it is.
+ */
+static enum sohoa_err decode_page(const struct job *j, PIX **orig, struct pdfin_page *pp,
+                                  const uint8_t **embed, size_t *embed_len,
+                                  char *why, size_t whysz)
+{
+    const uint8_t *data = j->blob->data;
+    size_t len = j->blob->len;
+    *embed = data;
+    *embed_len = len;
+    if (!pdfin_is_pdf(data, len))
+        return prep_decode(data, len, j->frame, orig, why, whysz);
+    enum sohoa_err err = pdfin_load(data, len, j->frame, j->seq - 1, pp, why, whysz);
+    if (err)
+        return err;
+    *orig = pixClone(pp->pix);
+    *embed = pp->jpeg;
+    *embed_len = pp->jpeg_len;
+    return *orig ? SOHOA_OK : SOHOA_ENOMEM;
+}
 
 static enum sohoa_err process_page(struct run *r, struct ocr_engine *eng,
                                    const struct job *j, struct page_out *po,
                                    char *why, size_t whysz)
 {
     PIX *orig = NULL, *grey = NULL, *work = NULL, *up = NULL, *rec = NULL;
+    struct pdfin_page pp;
+    const uint8_t *embed;
+    size_t embed_len;
     enum sohoa_err err;
 
-    err = prep_decode(j->blob->data, j->blob->len, j->frame, &orig, why, whysz);
+    memset(&pp, 0, sizeof pp);
+    err = decode_page(j, &orig, &pp, &embed, &embed_len, why, whysz);
     if (err)
         return err;
+    int is_pdf = pp.pix != NULL;
+    po->origin = !is_pdf                     ? "image"
+                 : pp.how == PDFIN_NATIVE    ? "pdf-image"
+                 : pp.how == PDFIN_RENDERED  ? "pdf-drawn"
+                                             : "pdf-text";
     po->w = pixGetWidth(orig);
     po->h = pixGetHeight(orig);
+    if (pp.how == PDFIN_TEXT && is_pdf) {
+        /* born-digital: its own text, not recognised */
+        struct pdf_page_geom g = {0, 0.0f, pp.dpi, po->w, po->h, 1.0};
+        po->res = pp.text;
+        memset(&pp.text, 0, sizeof pp.text);
+        po->dpi = pp.dpi;
+        po->scale = 1.0f;
+        po->orient_how = "text";
+        err = pdf_page_build(NULL, 0, orig, &g, po->res.words, po->res.nwords, &po->part);
+        if (err)
+            snprintf(why, whysz, "cannot build PDF page: %s", sohoa_strerror(err));
+        goto cleanup;
+    }
     grey = prep_grey(orig);
+    if (grey && pp.quads) {
+        /* the PDF page shows its image turned */
+        PIX *t = pixRotateOrth(grey, pp.quads);
+        pixDestroy(&grey);
+        grey = t;
+    }
     if (!grey) {
         snprintf(why, whysz, "cannot convert image to grey");
         err = SOHOA_EFORMAT;
@@ -478,8 +532,8 @@ static enum sohoa_err process_page(struct run *r, struct ocr_engine *eng,
      * claims, unless page shape and text say otherwise. Tesseract is told
      * the claimed one: measured on the corpus' poor pages (200 dpi claiming
      * 300) the true one gave 344 errors instead of 324. */
-    po->dpi = prep_page_dpi_checked(orig, text_h, NULL);
-    int claimed_dpi = prep_page_dpi(orig, NULL);
+    po->dpi = is_pdf ? pp.dpi : prep_page_dpi_checked(orig, text_h, NULL);
+    int claimed_dpi = is_pdf ? pp.dpi : prep_page_dpi(orig, NULL);
     if (r->opt->clear_border) {
         long cleared = 0;
         PIX *clear = prep_clear_border(grey, po->dpi, &cleared);
@@ -502,7 +556,8 @@ static enum sohoa_err process_page(struct run *r, struct ocr_engine *eng,
     if (po->blank) {
         /* kept in the archive copy as scanned, not recognised */
         static const char *const empty = "";
-        struct pdf_page_geom g = {0, 0.0f, po->dpi, pixGetWidth(work),
+        po->quads = pp.quads;
+        struct pdf_page_geom g = {pp.quads, 0.0f, po->dpi, pixGetWidth(work),
                                   pixGetHeight(work), po->scale};
         po->res.text = strdup(empty);
         struct strbuf h = STRBUF_INIT;
@@ -514,7 +569,7 @@ static enum sohoa_err process_page(struct run *r, struct ocr_engine *eng,
             err = SOHOA_ENOMEM;
             goto cleanup;
         }
-        err = pdf_page_build(j->blob->data, j->blob->len, orig, &g, NULL, 0, &po->part);
+        err = pdf_page_build(embed, embed_len, orig, &g, NULL, 0, &po->part);
         if (err)
             snprintf(why, whysz, "cannot build PDF page: %s", sohoa_strerror(err));
         goto cleanup;
@@ -585,9 +640,11 @@ static enum sohoa_err process_page(struct run *r, struct ocr_engine *eng,
             low += po->res.words[i].conf < DB_LOW_CONF;
         po->low_conf = po->res.nwords ? (float)low / (float)po->res.nwords : 0.0f;
     }
+    /* turned from the file's image: the PDF page's own turn, then ours */
+    po->quads = (po->quads + pp.quads) & 3;
     struct pdf_page_geom g = {po->quads, po->skew, po->dpi, pixGetWidth(rec),
                               pixGetHeight(rec), po->scale};
-    err = pdf_page_build(j->blob->data, j->blob->len, orig, &g, po->res.words,
+    err = pdf_page_build(embed, embed_len, orig, &g, po->res.words,
                          po->res.nwords, &po->part);
     if (err)
         snprintf(why, whysz, "cannot build PDF page: %s", sohoa_strerror(err));
@@ -597,6 +654,7 @@ cleanup:
     pixDestroy(&work);
     pixDestroy(&grey);
     pixDestroy(&orig);
+    pdfin_page_release(&pp);
     return err;
 }
 
@@ -664,7 +722,7 @@ static void *worker(void *arg)
             struct db_page_result pr = {po.res.text, po.res.hocr, po.res.mean_conf,
                                         po.w, po.h, po.dpi, po.quads * 90, po.skew,
                                         (int)po.res.nwords, po.blank, po.low_conf,
-                                        po.orient_how};
+                                        po.orient_how, po.origin};
             dberr = db_page_done(r->db, j.page_id, &pr);
             if (!dberr) {
                 r->done++;

@@ -8,10 +8,15 @@ pkgs=(
   # build
   build-essential cmake pkg-config
   libtesseract-dev libleptonica-dev libarchive-dev libsqlite3-dev
+  # MuPDF (scanned PDFs in): a static library, with what it links to
+  libmupdf-dev libmujs-dev libgumbo-dev libopenjp2-7-dev libjbig2dec0-dev
+  libjpeg-dev libfreetype-dev libharfbuzz-dev
   # OCR models: Vietnamese and orientation detection
   tesseract-ocr tesseract-ocr-vie tesseract-ocr-osd
   # tests: Check, PDF inspection, archives
   check poppler-utils tar gzip zip util-linux sqlite3
+  # tests: making PDFs as scanners and copiers write them
+  img2pdf libtiff-tools qpdf
   # fuzz tests: clang and its runtimes (libFuzzer, ASan, UBSan)
   clang libclang-rt-dev
 )

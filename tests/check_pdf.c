@@ -554,9 +554,9 @@ START_TEST(test_document_three_pages)
     parts[2] = write_part("p3.part", K_RGB, quads[2], 0);
     char *pdf = tpath("qd-04.pdf");
     char why[512] = "";
-    enum sohoa_err e = pdf_write_document(pdf, parts, 3, FONT, "Quyết định số 04/QĐ-UBND",
+    enum sohoa_err e = pdf_join_pages(pdf, parts, 3, FONT, "Quyết định số 04/QĐ-UBND",
                                           why, sizeof why);
-    ck_assert_msg(e == SOHOA_OK, "pdf_write_document: %s", why);
+    ck_assert_msg(e == SOHOA_OK, "pdf_join_pages: %s", why);
     ck_assert_int_eq(access(pdf, R_OK), 0);
     ck_assert_int_eq(count_entries(".tmp."), 0);
 
@@ -591,7 +591,7 @@ START_TEST(test_document_replaces_atomically)
     char why[512] = "";
     /* an older version of the output */
     ck_assert_int_eq(util_write_atomic(pdf, "old", 3), SOHOA_OK);
-    ck_assert_int_eq(pdf_write_document(pdf, parts, 2, FONT, NULL, why, sizeof why), SOHOA_OK);
+    ck_assert_int_eq(pdf_join_pages(pdf, parts, 2, FONT, NULL, why, sizeof why), SOHOA_OK);
     static const int quads[2] = {0, 2};
     assert_pdfinfo(pdf, 2, quads, NULL);
     assert_text_layer(pdf, 1);
@@ -635,7 +635,7 @@ START_TEST(test_document_scaled_recognition)
     page_src_free(&s);
     char *pdf = tpath("scaled.pdf");
     char why[512] = "";
-    ck_assert_int_eq(pdf_write_document(pdf, &part, 1, FONT, NULL, why, sizeof why), SOHOA_OK);
+    ck_assert_int_eq(pdf_join_pages(pdf, &part, 1, FONT, NULL, why, sizeof why), SOHOA_OK);
     static const int quads[1] = {0};
     assert_pdfinfo(pdf, 1, quads, NULL);
     assert_text_layer(pdf, 1);
@@ -654,7 +654,7 @@ static void render_and_compare(enum kind k, int q, float skew)
     char *part = write_part(name, k, q, skew);
     char *pdf = tpath("render.pdf");
     char why[512] = "";
-    ck_assert_int_eq(pdf_write_document(pdf, &part, 1, FONT, NULL, why, sizeof why),
+    ck_assert_int_eq(pdf_join_pages(pdf, &part, 1, FONT, NULL, why, sizeof why),
                      SOHOA_OK);
     char *prefix = tpath("render");
     char cmd[1024];
@@ -742,7 +742,7 @@ START_TEST(test_damaged_part)
         ck_assert_int_eq(util_write_atomic(bad, d, cuts[c]), SOHOA_OK);
         char *parts[2] = {good, bad};
         char why[1024] = "";
-        enum sohoa_err e = pdf_write_document(pdf, parts, 2, FONT, NULL, why, sizeof why);
+        enum sohoa_err e = pdf_join_pages(pdf, parts, 2, FONT, NULL, why, sizeof why);
         ck_assert_msg(e != SOHOA_OK, "part cut at %zu of %zu bytes accepted", cuts[c], n);
         ck_assert_msg(strstr(why, bad) != NULL, "reason does not name the part: %s", why);
         ck_assert_int_ne(access(pdf, F_OK), 0);
@@ -753,10 +753,10 @@ START_TEST(test_damaged_part)
     char *missing = tpath("missing.part");
     char *parts[3] = {good, bad, missing};
     char why[1024] = "";
-    ck_assert_int_ne(pdf_write_document(pdf, parts, 2, FONT, NULL, why, sizeof why), SOHOA_OK);
+    ck_assert_int_ne(pdf_join_pages(pdf, parts, 2, FONT, NULL, why, sizeof why), SOHOA_OK);
     ck_assert_ptr_nonnull(strstr(why, bad));
     parts[1] = missing;
-    ck_assert_int_ne(pdf_write_document(pdf, parts, 2, FONT, NULL, why, sizeof why), SOHOA_OK);
+    ck_assert_int_ne(pdf_join_pages(pdf, parts, 2, FONT, NULL, why, sizeof why), SOHOA_OK);
     ck_assert_ptr_nonnull(strstr(why, missing));
     ck_assert_int_ne(access(pdf, F_OK), 0);
 
@@ -766,19 +766,19 @@ START_TEST(test_damaged_part)
     strbuf_adds(&forged, "/Type /XObject /Subtype /Image ........\ncontent 5\nq Q\n\n");
     ck_assert_int_eq(util_write_atomic(bad, forged.buf, forged.len), SOHOA_OK);
     parts[1] = bad;
-    ck_assert_int_ne(pdf_write_document(pdf, parts, 2, FONT, NULL, why, sizeof why), SOHOA_OK);
+    ck_assert_int_ne(pdf_join_pages(pdf, parts, 2, FONT, NULL, why, sizeof why), SOHOA_OK);
     ck_assert_ptr_nonnull(strstr(why, bad));
     strbuf_release(&forged);
 
     /* an existing document is kept when the new one cannot be made */
     parts[1] = good;
-    ck_assert_int_eq(pdf_write_document(pdf, parts, 2, FONT, NULL, why, sizeof why), SOHOA_OK);
+    ck_assert_int_eq(pdf_join_pages(pdf, parts, 2, FONT, NULL, why, sizeof why), SOHOA_OK);
     uint8_t *before = NULL, *after = NULL;
     size_t nb = 0, na = 0;
     ck_assert_int_eq(util_read_file(pdf, &before, &nb), SOHOA_OK);
     ck_assert_int_eq(util_write_atomic(bad, d, n / 2), SOHOA_OK);
     parts[1] = bad;
-    ck_assert_int_ne(pdf_write_document(pdf, parts, 2, FONT, NULL, why, sizeof why), SOHOA_OK);
+    ck_assert_int_ne(pdf_join_pages(pdf, parts, 2, FONT, NULL, why, sizeof why), SOHOA_OK);
     ck_assert_int_eq(util_read_file(pdf, &after, &na), SOHOA_OK);
     ck_assert_uint_eq(na, nb);
     ck_assert_int_eq(memcmp(before, after, nb), 0);
@@ -800,7 +800,7 @@ START_TEST(test_missing_font)
     char *pdf = tpath("doc.pdf");
     char *font = tpath("no-such-font.ttf");
     char why[1024] = "";
-    enum sohoa_err e = pdf_write_document(pdf, &part, 1, font, NULL, why, sizeof why);
+    enum sohoa_err e = pdf_join_pages(pdf, &part, 1, font, NULL, why, sizeof why);
     ck_assert_int_ne(e, SOHOA_OK);
     ck_assert_msg(strstr(why, font) != NULL, "reason does not name the font: %s", why);
     ck_assert_int_ne(access(pdf, F_OK), 0);
@@ -816,7 +816,7 @@ START_TEST(test_unwritable_folder)
     char *part = write_part("p.part", K_JPEG, 0, 0);
     char *pdf = tpath("no-such-folder/doc.pdf");
     char why[1024] = "";
-    enum sohoa_err e = pdf_write_document(pdf, &part, 1, FONT, NULL, why, sizeof why);
+    enum sohoa_err e = pdf_join_pages(pdf, &part, 1, FONT, NULL, why, sizeof why);
     ck_assert_int_ne(e, SOHOA_OK);
     ck_assert_str_ne(why, "");
     free(pdf);
