@@ -298,12 +298,44 @@ static enum sohoa_err collect_words(TessBaseAPI *api, struct ocr_result *res)
 
 /* A piece of text with its box: a whole Tesseract block, or one column of
  * a block whose lines hold two columns (a footer's recipients and signer). */
+struct tline {
+    int x1, y1, x2, y2;
+    size_t off;         /* where the line starts in its piece's text */
+};
+
 struct tblock {
     int x1, y1, x2, y2;
     struct strbuf text;
     int col;
     int nlines;
+    struct tline *ln;   /* the lines, nlines of them (NULL if out of memory) */
+    size_t capln;
 };
+
+static void block_release(struct tblock *k)
+{
+    strbuf_release(&k->text);
+    free(k->ln);
+    k->ln = NULL;
+    k->capln = 0;
+}
+
+/* Record a new line starting at the end of k's text; 0 or -1. */
+static int push_line(struct tblock *k, int x1, int y1, int x2, int y2, size_t off)
+{
+    if ((size_t)k->nlines >= k->capln) {
+        size_t cap = k->capln ? 2 * k->capln : 8;
+        while (cap < (size_t)k->nlines + 1)
+            cap *= 2;
+        void *p = realloc(k->ln, cap * sizeof *k->ln);
+        if (!p)
+            return -1;
+        k->ln = p;
+        k->capln = cap;
+    }
+    k->ln[k->nlines] = (struct tline){x1, y1, x2, y2, off};
+    return 0;
+}
 
 struct tword {
     int x1, y1, x2, y2;
@@ -346,13 +378,56 @@ static void block_add(struct tblock *k, const struct tword *w, int newline)
 {
     if (k->text.len)
         strbuf_adds(&k->text, newline ? "\n" : " ");
-    if (!k->text.len || newline)
+    if (!k->text.len || newline) {
+        if (push_line(k, w->x1, w->y1, w->x2, w->y2, k->text.len) < 0) {
+            free(k->ln); /* lines are a help to the order, not needed */
+            k->ln = NULL;
+            k->capln = 0;
+        }
         k->nlines++;
+    } else if (k->ln) {
+        struct tline *l = &k->ln[k->nlines - 1];
+        l->x1 = w->x1 < l->x1 ? w->x1 : l->x1;
+        l->y1 = w->y1 < l->y1 ? w->y1 : l->y1;
+        l->x2 = w->x2 > l->x2 ? w->x2 : l->x2;
+        l->y2 = w->y2 > l->y2 ? w->y2 : l->y2;
+    }
     strbuf_adds(&k->text, w->text);
     k->x1 = w->x1 < k->x1 ? w->x1 : k->x1;
     k->y1 = w->y1 < k->y1 ? w->y1 : k->y1;
     k->x2 = w->x2 > k->x2 ? w->x2 : k->x2;
     k->y2 = w->y2 > k->y2 ? w->y2 : k->y2;
+}
+
+/* Put piece c below piece a, and mark c merged. */
+static void block_append(struct tblock *a, struct tblock *c)
+{
+    size_t base = a->text.len + 1;
+    strbuf_adds(&a->text, "\n");
+    strbuf_add(&a->text, c->text.buf, c->text.len);
+    if (a->ln && c->ln) {
+        for (int i = 0; i < c->nlines && a->ln; i++) {
+            const struct tline *l = &c->ln[i];
+            if (push_line(a, l->x1, l->y1, l->x2, l->y2, base + l->off) < 0) {
+                free(a->ln);
+                a->ln = NULL;
+                a->capln = 0;
+            } else {
+                a->nlines++;
+            }
+        }
+    } else {
+        free(a->ln);
+        a->ln = NULL;
+        a->capln = 0;
+        a->nlines += c->nlines;
+    }
+    a->x1 = c->x1 < a->x1 ? c->x1 : a->x1;
+    a->y1 = c->y1 < a->y1 ? c->y1 : a->y1;
+    a->x2 = c->x2 > a->x2 ? c->x2 : a->x2;
+    a->y2 = c->y2 > a->y2 ? c->y2 : a->y2;
+    block_release(c);
+    c->x2 = -1; /* merged */
 }
 
 /*
@@ -412,14 +487,7 @@ static int split_block(const struct tword *w, size_t n, int page_w, struct tbloc
             if (c->x2 < 0 || c->x1 >= a->x2 || c->x2 <= a->x1)
                 continue;
             /* same column: append below */
-            a->nlines += c->nlines;
-            strbuf_adds(&a->text, "\n");
-            strbuf_add(&a->text, c->text.buf, c->text.len);
-            a->x1 = c->x1 < a->x1 ? c->x1 : a->x1;
-            a->x2 = c->x2 > a->x2 ? c->x2 : a->x2;
-            a->y2 = c->y2 > a->y2 ? c->y2 : a->y2;
-            strbuf_release(&c->text);
-            c->x2 = -1; /* merged */
+            block_append(a, c);
         }
     }
     /* drop the merged ones */
@@ -460,14 +528,7 @@ static void merge_columns(struct tblock *b, size_t *pn, int page_w)
             int narrow = wa < wc ? wa : wc;
             if (gap < -lh / 2 || 5 * ov < 3 * narrow)
                 continue;
-            strbuf_adds(&a->text, "\n");
-            strbuf_add(&a->text, c->text.buf, c->text.len);
-            a->nlines += c->nlines;
-            a->x1 = c->x1 < a->x1 ? c->x1 : a->x1;
-            a->x2 = c->x2 > a->x2 ? c->x2 : a->x2;
-            a->y2 = c->y2 > a->y2 ? c->y2 : a->y2;
-            strbuf_release(&c->text);
-            c->x2 = -1;
+            block_append(a, c);
             j = i; /* look again below the grown piece */
         }
     }
@@ -476,6 +537,106 @@ static void merge_columns(struct tblock *b, size_t *pn, int page_w)
         if (b[i].x2 >= 0)
             b[out++] = b[i];
     *pn = out;
+}
+
+/* Box of lines [from, to) of piece k. */
+static void lines_box(const struct tblock *k, int from, int to, int *x1, int *y1, int *x2,
+                      int *y2)
+{
+    *x1 = *y1 = 1 << 30;
+    *x2 = *y2 = -1;
+    for (int i = from; i < to; i++) {
+        const struct tline *l = &k->ln[i];
+        *x1 = l->x1 < *x1 ? l->x1 : *x1;
+        *y1 = l->y1 < *y1 ? l->y1 : *y1;
+        *x2 = l->x2 > *x2 ? l->x2 : *x2;
+        *y2 = l->y2 > *y2 ? l->y2 : *y2;
+    }
+}
+
+/*
+ * The line of piece a where it passes below its neighbour c and runs on
+ * under it: a left header block that Tesseract joined with the title below
+ * it, beside the national motto. Its lines above stand beside c (heights
+ * overlap, widths do not); the lines from there on start below c and reach
+ * under it. Returns the line, or 0 if a is not such a piece.
+ */
+static int under_line(const struct tblock *a, const struct tblock *c)
+{
+    if (!a->ln || a->nlines < 2 || c->x2 < 0)
+        return 0;
+    int lh = (a->y2 - a->y1) / a->nlines;
+    int cut = 0;
+    for (int i = 1; i < a->nlines; i++)
+        if (a->ln[i].y1 >= c->y2 - lh / 4) {
+            cut = i;
+            break;
+        }
+    if (!cut)
+        return 0;
+    int ux1, uy1, ux2, uy2, rx1, ry1, rx2, ry2;
+    lines_box(a, 0, cut, &ux1, &uy1, &ux2, &uy2);
+    lines_box(a, cut, a->nlines, &rx1, &ry1, &rx2, &ry2);
+    int ov = (uy2 < c->y2 ? uy2 : c->y2) - (uy1 > c->y1 ? uy1 : c->y1);
+    int m = uy2 - uy1 < c->y2 - c->y1 ? uy2 - uy1 : c->y2 - c->y1;
+    int beside = m > 0 && 2 * ov >= m && (ux2 <= c->x1 || ux1 >= c->x2);
+    int under = rx1 < c->x2 && rx2 > c->x1;
+    return beside && under ? cut : 0;
+}
+
+/* Cut pieces that run on under a neighbour (see under_line) in two. */
+static void cut_under(struct tblock **pb, size_t *pn, size_t *pcap)
+{
+    for (size_t i = 0; i < *pn; i++) {
+        for (size_t j = 0; j < *pn; j++) {
+            struct tblock *a = &(*pb)[i];
+            if (j == i)
+                continue;
+            int cut = under_line(a, &(*pb)[j]);
+            if (!cut)
+                continue;
+            struct tblock *r = new_block(pb, pn, pcap);
+            if (!r)
+                return;
+            a = &(*pb)[i]; /* the array may have moved */
+            size_t off = a->ln[cut].off;
+            for (int k = cut; k < a->nlines; k++) {
+                const struct tline *l = &a->ln[k];
+                if (push_line(r, l->x1, l->y1, l->x2, l->y2, l->off - off) < 0) {
+                    block_release(r);
+                    (*pn)--;
+                    return;
+                }
+                r->nlines++;
+            }
+            strbuf_add(&r->text, a->text.buf + off, a->text.len - off);
+            a->text.len = off - 1; /* drop the newline before the cut */
+            a->text.buf[a->text.len] = '\0';
+            a->nlines = cut;
+            lines_box(a, 0, a->nlines, &a->x1, &a->y1, &a->x2, &a->y2);
+            lines_box(r, 0, r->nlines, &r->x1, &r->y1, &r->x2, &r->y2);
+        }
+    }
+}
+
+/*
+ * Does piece c stand beside one of the pieces members[0..n) (their heights
+ * overlap by half the lower one)? Such pieces are two columns even when
+ * their widths overlap: a left header block that Tesseract ran into the
+ * wide title below it, beside the national motto.
+ */
+static int beside_any(const struct tblock *b, const size_t *members, size_t n,
+                      const struct tblock *c)
+{
+    for (size_t i = 0; i < n; i++) {
+        const struct tblock *a = &b[members[i]];
+        int ov = (a->y2 < c->y2 ? a->y2 : c->y2) - (a->y1 > c->y1 ? a->y1 : c->y1);
+        int ha = a->y2 - a->y1, hc = c->y2 - c->y1;
+        int m = ha < hc ? ha : hc;
+        if (m > 0 && 2 * ov >= m)
+            return 1;
+    }
+    return 0;
 }
 
 /*
@@ -541,6 +702,9 @@ static char *ordered_text(TessBaseAPI *api, int page_w)
     if (n > 1)
         qsort(b, n, sizeof *b, cmp_block_y);
     merge_columns(b, &n, page_w);
+    cut_under(&b, &n, &cap);
+    if (n > 1)
+        qsort(b, n, sizeof *b, cmp_block_y);
     size_t i = 0;
     while (i < n) {
         /* a band: pieces overlapping its height by half the lower of the two */
@@ -569,7 +733,8 @@ static char *ordered_text(TessBaseAPI *api, int page_w)
             members[nm++] = k;
             b[k].col = 0;
             for (size_t m = k + 1; m < j; m++) {
-                if (b[m].col < 0 && b[m].x1 < cx2 && b[m].x2 > cx1 && nm < 64) {
+                if (b[m].col < 0 && b[m].x1 < cx2 && b[m].x2 > cx1 && nm < 64 &&
+                    !beside_any(b, members, nm, &b[m])) {
                     b[m].col = 0;
                     members[nm++] = m;
                     cx1 = b[m].x1 < cx1 ? b[m].x1 : cx1;
@@ -590,7 +755,7 @@ static char *ordered_text(TessBaseAPI *api, int page_w)
     if (out.len)
         strbuf_adds(&out, "\n");
     for (size_t k = 0; k < n; k++)
-        strbuf_release(&b[k].text);
+        block_release(&b[k]);
     free(b);
     for (size_t k = 0; k < nw; k++)
         free(w[k].text);

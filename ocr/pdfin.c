@@ -25,6 +25,8 @@
 #define PDFIN_MAX_MEMORY (1536ull << 20)
 /* Resolution for drawing pages that have no image to take one from. */
 #define PDFIN_TEXT_DPI 200
+/* Most pixels a page is drawn with (A0 at 200 dpi: 62 million). */
+#define PDFIN_MAX_DRAWN 64e6
 /* Visible characters that make a page born-digital. */
 #define PDFIN_MIN_TEXT 32
 
@@ -186,7 +188,9 @@ int pdfin_count(const uint8_t *data, size_t len, char *why, size_t whysz)
             n = -1;
         }
         if (n == 0) {
-            snprintf(why, whysz, "PDF has no pages");
+            snprintf(why, whysz, pdf_was_repaired(ctx, doc)
+                                     ? "truncated or corrupt PDF: no page could be read"
+                                     : "PDF has no pages");
             n = -1;
         }
         pdf_drop_document(ctx, doc);
@@ -350,10 +354,12 @@ static int matrix_quads(fz_matrix m)
 
 /* The image's pixels as a Pix (1-bit if the image is), and its JPEG
  * stream when it can be embedded as it is. NULL with a reason on error. */
-static PIX *decode_image(fz_context *ctx, fz_image *img, fz_compressed_buffer *cb,
-                         struct pdfin_page *out, char *why, size_t whysz)
+static PIX *decode_image(fz_context *ctx, struct budget *bud, fz_image *img,
+                         fz_compressed_buffer *cb, struct pdfin_page *out, char *why,
+                         size_t whysz)
 {
     fz_pixmap *pm = NULL, *conv = NULL;
+    bud->last[0] = '\0';
     PIX *pix = NULL;
     fz_var(pm);
     fz_var(conv);
@@ -362,6 +368,10 @@ static PIX *decode_image(fz_context *ctx, fz_image *img, fz_compressed_buffer *c
         pm = fz_get_pixmap_from_image(ctx, img, NULL, NULL, NULL, NULL);
         if (fz_pixmap_width(ctx, pm) != img->w || fz_pixmap_height(ctx, pm) != img->h)
             fz_throw(ctx, FZ_ERROR_GENERIC, "image decoded at another size");
+        /* MuPDF pads a cut or damaged stream and only warns: a page with
+         * half its image is not a page to keep */
+        if (bud->last[0])
+            fz_throw(ctx, FZ_ERROR_GENERIC, "%s", bud->last);
         fz_colorspace *cs = fz_pixmap_colorspace(ctx, pm);
         int alpha = fz_pixmap_alpha(ctx, pm);
         if (img->imagemask) {
@@ -411,8 +421,8 @@ static PIX *decode_image(fz_context *ctx, fz_image *img, fz_compressed_buffer *c
 }
 
 /* The page's one image with its own pixels; 0, or -1 to draw instead. */
-static int take_native(fz_context *ctx, struct scan_dev *d, fz_rect bounds,
-                       struct pdfin_page *out, char *why, size_t whysz)
+static int take_native(fz_context *ctx, struct budget *bud, struct scan_dev *d,
+                       fz_rect bounds, struct pdfin_page *out, char *why, size_t whysz)
 {
     fz_image *img = d->big;
     float page_area = (bounds.x1 - bounds.x0) * (bounds.y1 - bounds.y0);
@@ -433,7 +443,23 @@ static int take_native(fz_context *ctx, struct scan_dev *d, fz_rect bounds,
         return -2;
     }
     fz_compressed_buffer *cb = fz_compressed_image_buffer(ctx, img);
-    PIX *pix = decode_image(ctx, img, cb, out, why, whysz);
+    /* the same limits as image files (prep_decode): memory to decode, and
+     * pixels a byte of stream can plausibly hold */
+    unsigned long long px = (unsigned long long)img->w * (unsigned long long)img->h;
+    int bitonal = img->bpc == 1 && img->n <= 1;
+    unsigned long long need = px * (img->n >= 3 ? 3 + 4 : 1 + (bitonal ? 0 : 1));
+    size_t stored = cb && cb->buffer ? fz_buffer_storage(ctx, cb->buffer, NULL) : 0;
+    if (need > PREP_MAX_DECODED) {
+        snprintf(why, whysz, "PDF image claims %d x %d pixels, %llu MB to decode: refused"
+                 " (limit %llu MB)", img->w, img->h, need >> 20, PREP_MAX_DECODED >> 20);
+        return -2;
+    }
+    if (stored && px / stored > (bitonal ? PREP_MAX_PX_PER_BYTE_1BIT : PREP_MAX_PX_PER_BYTE)) {
+        snprintf(why, whysz, "PDF image claims %d x %d pixels in only %zu bytes: refused as"
+                 " corrupt or hostile", img->w, img->h, stored);
+        return -2;
+    }
+    PIX *pix = decode_image(ctx, bud, img, cb, out, why, whysz);
     if (!pix)
         return -2;
     int dpi = (int)((dx + dy) / 2 + 0.5f);
@@ -450,21 +476,30 @@ static int take_native(fz_context *ctx, struct scan_dev *d, fz_rect bounds,
 }
 
 /* The page drawn at dpi, upright, as grey or colour. */
-static int draw_page(fz_context *ctx, fz_page *page, fz_rect bounds, int dpi, int grey,
+/* *pdpi: the resolution wanted, and the one drawn at */
+static int draw_page(fz_context *ctx, fz_page *page, fz_rect bounds, int *pdpi, int grey,
                      PIX **ppix, char *why, size_t whysz)
 {
+    int dpi = *pdpi;
     double w = (bounds.x1 - bounds.x0) * dpi / 72.0, h = (bounds.y1 - bounds.y0) * dpi / 72.0;
-    if (w < 1 || h < 1 || w > PREP_MAX_SIDE || h > PREP_MAX_SIDE ||
-        w * h > (double)PREP_MAX_PIXELS) {
+    /* a page larger than A0 at 200 dpi is drawn at a lower resolution */
+    if (w * h > PDFIN_MAX_DRAWN) {
+        double f = sqrt(PDFIN_MAX_DRAWN / (w * h));
+        dpi = (int)(dpi * f);
+        w *= f;
+        h *= f;
+    }
+    if (dpi < 1 || w < 1 || h < 1 || w > PREP_MAX_SIDE || h > PREP_MAX_SIDE) {
         snprintf(why, whysz, "PDF page of %.0f x %.0f points is too large to draw at %d dpi",
                  bounds.x1 - bounds.x0, bounds.y1 - bounds.y0, dpi);
         return -1;
     }
     fz_pixmap *pm = NULL;
     int rc = 0;
+    const fz_matrix ctm = fz_scale(dpi / 72.0f, dpi / 72.0f);
+    *pdpi = dpi;
     fz_var(pm);
     fz_try(ctx) {
-        fz_matrix ctm = fz_scale(dpi / 72.0f, dpi / 72.0f);
         pm = fz_new_pixmap_from_page_contents(ctx, page, ctm,
                                               grey ? fz_device_gray(ctx) : fz_device_rgb(ctx),
                                               0);
@@ -480,7 +515,7 @@ static int draw_page(fz_context *ctx, fz_page *page, fz_rect bounds, int dpi, in
         rc = -1;
     }
     if (!rc)
-        pixSetResolution(*ppix, dpi, dpi);
+        pixSetResolution(*ppix, *pdpi, *pdpi);
     return rc;
 }
 
@@ -696,7 +731,7 @@ enum sohoa_err pdfin_load(const uint8_t *data, size_t len, int pageno, int page_
         float page_area = (bounds.x1 - bounds.x0) * (bounds.y1 - bounds.y0);
         int born_digital = dev->glyphs >= PDFIN_MIN_TEXT &&
                            (dev->big_area < 0.5f * page_area || dev->glyphs >= 400);
-        int rc = born_digital ? -1 : take_native(ctx, dev, bounds, out, why, whysz);
+        int rc = born_digital ? -1 : take_native(ctx, &b, dev, bounds, out, why, whysz);
         if (rc == -2) {
             err = SOHOA_EFORMAT;
         } else if (rc == -1) {
@@ -708,7 +743,7 @@ enum sohoa_err pdfin_load(const uint8_t *data, size_t len, int pageno, int page_
                                                   : (int)(dev->max_dpi + 0.5f);
             int grey = dev->big && dev->big->colorspace &&
                        fz_colorspace_n(ctx, dev->big->colorspace) == 1 && !born_digital;
-            if (draw_page(ctx, page, bounds, dpi, grey, &out->pix, why, whysz) < 0) {
+            if (draw_page(ctx, page, bounds, &dpi, grey, &out->pix, why, whysz) < 0) {
                 err = SOHOA_EFORMAT;
             } else {
                 out->dpi = dpi;

@@ -46,6 +46,17 @@ int prep_page_dpi_checked(struct Pix *pix, int text_height, int *guessed);
 struct Pix *prep_grey(struct Pix *pix);
 
 /*
+ * 8-bit grey copy of a colour page with coloured ink (red and blue seals,
+ * ink signatures, handwritten notes, red stamps) turned to paper, so that
+ * only black print is recognised. Black print under a seal stays: it is
+ * dark in every channel. Nothing is removed when coloured ink is most of
+ * the ink (a page printed in blue, a handwritten letter): then this is
+ * prep_grey. *share (may be NULL) gets the share of the page's ink that
+ * was removed, 0..1. Grey and bitonal pages are returned as prep_grey.
+ */
+struct Pix *prep_grey_ink(struct Pix *pix, float *share);
+
+/*
  * Measure skew of a grey page and return a deskewed copy (or a clone when
  * no rotation is warranted). *angle gets the correction applied, in
  * degrees, clockwise positive (Leptonica's convention).

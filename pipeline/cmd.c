@@ -237,6 +237,7 @@ int cmd_run(struct cmd_ctx *c, int argc, char **argv)
         {"no-osd", no_argument, NULL, 'O'},
         {"keep-borders", no_argument, NULL, 'B'},
         {"no-tone-fix", no_argument, NULL, 'T'},
+        {"keep-ink", no_argument, NULL, 'K'},
         {"lang", required_argument, NULL, 'l'},
         {"max-file-size", required_argument, NULL, 'F'},
         {"max-batch-size", required_argument, NULL, 'S'},
@@ -273,6 +274,7 @@ int cmd_run(struct cmd_ctx *c, int argc, char **argv)
         case 'O': opt.osd = 0; break;
         case 'B': opt.clear_border = 0; break;
         case 'T': opt.tone_fix = 0; break;
+        case 'K': opt.drop_ink = 0; break;
         case 'l': opt.lang = optarg; break;
         case 'F':
         case 'S':
@@ -296,10 +298,13 @@ int cmd_run(struct cmd_ctx *c, int argc, char **argv)
         case 'q': prog.quiet = 1; break;
         case 'h':
             printf("usage: sohoa [--data DIR] run BATCH [-j N] [--no-osd] [--keep-borders]"
-                   " [--no-tone-fix] [--lang L] [-c VAR=VALUE] [--quiet]\n"
+                   " [--no-tone-fix] [--keep-ink] [--lang L] [-c VAR=VALUE] [--quiet]\n"
+                   "  BATCH holds page images (TIFF, PNG, JPEG, ...) and scanned PDFs\n"
                    "  --keep-borders dark scanner borders and punch holes are not cleared\n"
                    "                 before recognition (the PDF always keeps them)\n"
                    "  --no-tone-fix  leave tone marks as Tesseract read them\n"
+                   "  --keep-ink     read red and blue ink too (seals, signatures, stamps\n"
+                   "                 are left out of recognition by default)\n"
                    "  --max-file-size SIZE   refuse page files larger (default 512M)\n"
                    "  --max-batch-size SIZE  refuse files past this total (default 64G)\n"
                    "  --max-entries N        read at most N archive entries (default 1000000)\n"

@@ -122,6 +122,7 @@ void run_options_init(struct run_options *opt)
     opt->osd = 1;
     opt->clear_border = 1;
     opt->tone_fix = 1;
+    opt->drop_ink = 1;
     opt->lang = "vie";
     batch_limits_default(&opt->limits);
 }
@@ -511,7 +512,9 @@ static enum sohoa_err process_page(struct run *r, struct ocr_engine *eng,
             snprintf(why, whysz, "cannot build PDF page: %s", sohoa_strerror(err));
         goto cleanup;
     }
-    grey = prep_grey(orig);
+    /* red and blue ink (seals, signatures, stamps) is not text to read; the
+     * archive copy keeps it */
+    grey = r->opt->drop_ink ? prep_grey_ink(orig, NULL) : prep_grey(orig);
     if (grey && pp.quads) {
         /* the PDF page shows its image turned */
         PIX *t = pixRotateOrth(grey, pp.quads);

@@ -38,6 +38,7 @@ struct run_options {
     int osd;                /* detect orientation (default 1) */
     int clear_border;       /* clear scanner borders, holes (default 1) */
     int tone_fix;           /* correct tone marks from context (default 1) */
+    int drop_ink;           /* coloured ink (seals, signatures) not read (default 1) */
     const char *tone_model; /* NULL: tone_model_default_path() */
     const char *lang;       /* default "vie" */
     const char *tessdata;   /* NULL: default */

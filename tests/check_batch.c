@@ -1269,13 +1269,42 @@ START_TEST(test_is_image_name)
 {
     const char *yes[] = {"a.jpg", "A.JPG", "scan.JPEG", "x.jpeg", "p.tif", "p.TIFF",
                          "page-1.png", "x.PNG", "x.bmp", "x.webp", "x.jp2", "Quyết định.png",
-                         "dir.d/a.png"};
-    const char *no[] = {"a.pdf", "A.PDF", "notes.txt", "x.doc", "png", "noext", "x.png.txt",
+                         "dir.d/a.png", "a.pdf", "A.PDF"};
+    const char *no[] = {"notes.txt", "x.doc", "png", "noext", "x.png.txt",
                         "x.", "Thumbs.db", "archive.zip", "pngfile", ".jpgx"};
     for (size_t i = 0; i < sizeof yes / sizeof yes[0]; i++)
         ck_assert_msg(batch_is_image_name(yes[i]), "%s should be an image name", yes[i]);
     for (size_t i = 0; i < sizeof no / sizeof no[0]; i++)
         ck_assert_msg(!batch_is_image_name(no[i]), "%s should not be an image name", no[i]);
+}
+END_TEST
+
+/* A PDF's pages count as the file's pages; a PDF that cannot be opened
+ * counts as one page, to fail with its reason when it is read. */
+START_TEST(test_count_frames_pdf)
+{
+    static const char *const objs[] = {
+        "<< /Type /Catalog /Pages 2 0 R >>",
+        "<< /Type /Pages /Kids [3 0 R 4 0 R 5 0 R] /Count 3 >>",
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>",
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>",
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>"};
+    struct strbuf pdf = STRBUF_INIT;
+    size_t off[5];
+    strbuf_adds(&pdf, "%PDF-1.4\n");
+    for (int i = 0; i < 5; i++) {
+        off[i] = pdf.len;
+        strbuf_addf(&pdf, "%d 0 obj\n%s\nendobj\n", i + 1, objs[i]);
+    }
+    size_t xref = pdf.len;
+    strbuf_adds(&pdf, "xref\n0 6\n0000000000 65535 f \n");
+    for (int i = 0; i < 5; i++)
+        strbuf_addf(&pdf, "%010zu 00000 n \n", off[i]);
+    strbuf_addf(&pdf, "trailer\n<< /Size 6 /Root 1 0 R >>\nstartxref\n%zu\n%%%%EOF\n", xref);
+    ck_assert_int_eq(batch_count_frames((const uint8_t *)pdf.buf, pdf.len), 3);
+    /* cut short: one page, which fails when read */
+    ck_assert_int_eq(batch_count_frames((const uint8_t *)pdf.buf, pdf.len / 2), 1);
+    strbuf_release(&pdf);
 }
 END_TEST
 
@@ -2175,6 +2204,7 @@ static Suite *batch_suite(void)
     tcase_add_test(tc, test_not_an_archive);
     tcase_add_test(tc, test_empty_folder);
     tcase_add_test(tc, test_is_image_name);
+    tcase_add_test(tc, test_count_frames_pdf);
     tcase_add_test(tc, test_limits_default);
     suite_add_tcase(s, tc);
 
