@@ -64,6 +64,7 @@ static const char schema[] =
     "  orientation INTEGER, skew REAL,\n"
     "  orient_how TEXT,\n"
     "  origin TEXT,\n"
+    "  opens_doc INTEGER NOT NULL DEFAULT 0,\n"
     "  blank INTEGER NOT NULL DEFAULT 0,\n"
     "  low_conf REAL,\n"
     "  text TEXT,\n"
@@ -278,8 +279,9 @@ enum sohoa_err db_open(const char *path, int readonly, struct db **pdb)
         int ok = sqlite3_exec(db->h, schema, NULL, NULL, &msg) == SQLITE_OK;
         /* version 2 databases: pages gain their origin */
         if (ok && version >= 1 && version < 3)
-            ok = sqlite3_exec(db->h, "ALTER TABLE page ADD COLUMN origin TEXT", NULL, NULL,
-                              &msg) == SQLITE_OK;
+            ok = sqlite3_exec(db->h, "ALTER TABLE page ADD COLUMN origin TEXT;"
+                              "ALTER TABLE page ADD COLUMN opens_doc INTEGER NOT NULL"
+                              " DEFAULT 0", NULL, NULL, &msg) == SQLITE_OK;
         if (ok) {
             char pragma[64];
             snprintf(pragma, sizeof pragma, "PRAGMA user_version=%d", DB_SCHEMA_VERSION);
@@ -586,10 +588,10 @@ enum sohoa_err db_page_done(struct db *db, int64_t page, const struct db_page_re
     return step_done(db, prep(db,
         "UPDATE page SET state='done', reason=NULL, text=?, hocr=?, confidence=?,"
         " nwords=?, width=?, height=?, dpi=?, orientation=?, skew=?, blank=?,"
-        " low_conf=?, orient_how=?, origin=?, updated_at=? WHERE id=?",
-        "ttdIIIIIdIdttti", r->text, r->hocr, (double)r->confidence, r->nwords, r->width,
+        " low_conf=?, orient_how=?, origin=?, opens_doc=?, updated_at=? WHERE id=?",
+        "ttdIIIIIdIdttIti", r->text, r->hocr, (double)r->confidence, r->nwords, r->width,
         r->height, r->dpi, r->orientation, (double)r->skew, r->blank,
-        (double)r->low_conf, r->orient_how, r->origin, now, page),
+        (double)r->low_conf, r->orient_how, r->origin, r->opens_doc, now, page),
         "record page result");
 }
 
@@ -630,7 +632,7 @@ enum sohoa_err db_status_get(struct db *db, struct db_status *s)
     {
         char sql[256];
         snprintf(sql, sizeof sql, "SELECT count(*) FROM page WHERE state='done' AND NOT blank"
-                 " AND (confidence < %f OR low_conf >= %f)", DB_REVIEW_CONF,
+                 " AND (confidence < %f OR low_conf >= %f OR opens_doc)", DB_REVIEW_CONF,
                  DB_REVIEW_LOW_SHARE);
         s->pages_review = count(db, sql);
     }
@@ -673,10 +675,11 @@ enum sohoa_err db_review_pages(struct db *db, int limit, db_review_fn fn, void *
     sqlite3_stmt *st = prep(db,
         "SELECT p.id, s.name, d.name, p.source, coalesce(p.orient_how, ''), p.seq,"
         " coalesce(p.orientation, 0), coalesce(p.nwords, 0), coalesce(p.confidence, 0),"
-        " coalesce(p.low_conf, 0), coalesce(p.skew, 0) FROM page p"
+        " coalesce(p.low_conf, 0), coalesce(p.skew, 0), p.opens_doc FROM page p"
         " JOIN document d ON d.id=p.document_id JOIN dossier s ON s.id=d.dossier_id"
-        " WHERE p.state='done' AND NOT p.blank AND (p.confidence < ? OR p.low_conf >= ?)"
-        " ORDER BY p.low_conf DESC, p.confidence ASC, p.id LIMIT ?",
+        " WHERE p.state='done' AND NOT p.blank"
+        " AND (p.confidence < ? OR p.low_conf >= ? OR p.opens_doc)"
+        " ORDER BY p.opens_doc DESC, p.low_conf DESC, p.confidence ASC, p.id LIMIT ?",
         "ddI", DB_REVIEW_CONF, DB_REVIEW_LOW_SHARE, limit > 0 ? limit : -1);
     if (!st)
         return fail(db, "list pages for review");
@@ -688,7 +691,7 @@ enum sohoa_err db_review_pages(struct db *db, int limit, db_review_fn fn, void *
             (const char *)sqlite3_column_text(st, 4), sqlite3_column_int(st, 5),
             sqlite3_column_int(st, 6), sqlite3_column_int(st, 7),
             sqlite3_column_double(st, 8), sqlite3_column_double(st, 9),
-            sqlite3_column_double(st, 10)};
+            sqlite3_column_double(st, 10), sqlite3_column_int(st, 11)};
         fn(ctx, &row);
     }
     sqlite3_finalize(st);

@@ -69,6 +69,7 @@ struct db_page_result {
      * PDF page's own image), "pdf-drawn" (a PDF page drawn), "pdf-text"
      * (born-digital: its own text kept, not recognised) */
     const char *origin;
+    int opens_doc;          /* a later page opening a document of its own */
 };
 
 /* A word below this confidence (0..100) is doubtful. */
@@ -83,6 +84,7 @@ struct db_review_row {
     const char *dossier, *document, *source, *orient_how;
     int page, orientation, nwords;
     double confidence, low_conf, skew;
+    int opens_doc;          /* listed because it opens another document */
 };
 typedef void (*db_review_fn)(void *ctx, const struct db_review_row *row);
 /* Pages that need a human look, worst first. */

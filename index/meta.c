@@ -1523,3 +1523,34 @@ int meta_split_number(const char *s, char **number, char **notation)
     }
     return 0;
 }
+
+int meta_opens_document(const char *text)
+{
+    struct page p;
+    if (page_split(text, &p) < 0)
+        return 0;
+    int motto = 0, number = 0, seen = 0;
+    for (size_t i = 0; i < p.n && seen < 14; i++) {
+        const struct line *ln = &p.l[i];
+        if (ln->blank || ln->flen < 2)
+            continue;
+        seen++;
+        if (has_word(ln->f, "cong hoa") || (has_word(ln->f, "doc lap") &&
+                                            has_word(ln->f, "hanh phuc")))
+            motto = 1;
+        /* "Số: 12/QĐ-UBND", "Số:   /TB-UBND" with a capital S */
+        const char *f = ln->f;
+        while (*f == ' ')
+            f++;
+        size_t at = (size_t)(f - ln->f);
+        if (f[0] == 's' && f[1] == 'o' && ln->s[ln->map[at]] == 'S') {
+            const char *q = f + 2;
+            while (*q == ' ')
+                q++;
+            if (*q == ':' && strchr(q, '/'))
+                number = 1;
+        }
+    }
+    page_free(&p);
+    return motto && number;
+}

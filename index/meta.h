@@ -81,4 +81,11 @@ int meta_validate(enum meta_field f, char *value, char *why, size_t whysz);
  * for search): returns 0 and malloc'd parts, -1 if not of that form. */
 int meta_split_number(const char *s, char **number, char **notation);
 
+/*
+ * Does this page open a document of its own: an NĐ 30 header at its top
+ * (the national motto, and a "Số:" line) ? For a page after the first of
+ * a scanned file, that means the file holds more than one document.
+ */
+int meta_opens_document(const char *text);
+
 #endif

@@ -388,6 +388,10 @@ int cmd_run(struct cmd_ctx *c, int argc, char **argv)
     if (sum.blank)
         fprintf(stderr, "sohoa: %d of the pages done are blank (kept, not recognised)\n",
                 sum.blank);
+    if (sum.opens_doc)
+        fprintf(stderr, "sohoa: %d page%s inside a file open%s another document (a header"
+                " with the national motto and 'Số:'): listed by 'sohoa review'\n",
+                sum.opens_doc, sum.opens_doc > 1 ? "s" : "", sum.opens_doc > 1 ? "" : "s");
     int rc = EXIT_ALL_DONE;
     if (sum.failed || sum.problems) {
         /* list every failure with its reason, from the database */
@@ -700,16 +704,18 @@ static void print_review(void *ctx, const struct db_review_row *r)
                     " \"words\": %d, \"orientation\": %d, \"orientation_by\": ",
                     r->confidence, r->low_conf, r->nwords, r->orientation);
         strbuf_add_json(&rc->out, r->orient_how);
-        strbuf_addf(&rc->out, ", \"skew\": %.2f}", r->skew);
+        strbuf_addf(&rc->out, ", \"skew\": %.2f, \"opens_document\": %s}", r->skew,
+                    r->opens_doc ? "true" : "false");
     } else {
         if (rc->n == 0)
             printf("%-48s %4s %6s %7s %6s %6s\n", "document", "page", "conf", "doubt%",
                    "words", "turned");
         char doc[256];
         snprintf(doc, sizeof doc, "%s/%s", r->dossier, r->document);
-        printf("%-48s %4d %6.1f %6.1f%% %6d %5d°%s\n", doc, r->page, r->confidence,
+        printf("%-48s %4d %6.1f %6.1f%% %6d %5d°%s%s\n", doc, r->page, r->confidence,
                100.0 * r->low_conf, r->nwords, r->orientation,
-               strcmp(r->orient_how, "band") == 0 ? " (by text)" : "");
+               strcmp(r->orient_how, "band") == 0 ? " (by text)" : "",
+               r->opens_doc ? "  opens another document: split the file?" : "");
     }
     rc->n++;
 }

@@ -112,7 +112,7 @@ struct run {
     enum sohoa_err fatal;
     char fatalmsg[512];
 
-    int total, done, failed, skipped, blank;
+    int total, done, failed, skipped, blank, opens_doc;
     double t0;
 };
 
@@ -452,6 +452,7 @@ struct page_out {
     float low_conf;
     const char *orient_how;
     const char *origin;     /* see db_page_result */
+    int opens_doc;
 };
 
 /*
@@ -697,6 +698,10 @@ static void *worker(void *arg)
         why[0] = '\0';
         page_label(r, &j, label, sizeof label);
         enum sohoa_err err = process_page(r, eng, &j, &po, why, sizeof why);
+        /* a later page of a file with a header of its own: the file may
+         * hold two documents (listed for review, not split) */
+        if (!err && j.seq > 1 && !po.blank)
+            po.opens_doc = meta_opens_document(po.res.text);
         blob_unref(r, j.blob);
         char *pp = NULL;
         if (!err) {
@@ -725,11 +730,12 @@ static void *worker(void *arg)
             struct db_page_result pr = {po.res.text, po.res.hocr, po.res.mean_conf,
                                         po.w, po.h, po.dpi, po.quads * 90, po.skew,
                                         (int)po.res.nwords, po.blank, po.low_conf,
-                                        po.orient_how, po.origin};
+                                        po.orient_how, po.origin, po.opens_doc};
             dberr = db_page_done(r->db, j.page_id, &pr);
             if (!dberr) {
                 r->done++;
                 r->blank += po.blank;
+                r->opens_doc += po.opens_doc;
                 emit(r, RUN_EV_PAGE_DONE, label, j.seq, NULL);
             }
         } else {
@@ -1121,6 +1127,7 @@ enum sohoa_err run_batch(const char *batch, const struct run_options *opt,
     sum->failed = r.failed;
     sum->skipped = r.skipped;
     sum->blank = r.blank;
+    sum->opens_doc = r.opens_doc;
     sum->problems = (int)r.plan->nproblems;
     goto out;
 

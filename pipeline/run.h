@@ -52,6 +52,7 @@ struct run_summary {
     int64_t batch_id;
     int total, done, failed, skipped, problems;
     int blank;          /* of the pages done, blank ones (not recognised) */
+    int opens_doc;      /* later pages of a file that open another document */
     int docs_done, docs_failed;
     double seconds;
 };

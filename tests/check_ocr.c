@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "engine.h"
+#include "fold.h"
 #include "prep.h"
 #include "util.h"
 
@@ -1191,6 +1192,348 @@ START_TEST(test_recognize_blank)
 }
 END_TEST
 
+/* ---- pages drawn in code: reading order, sideways pages ---- */
+
+/* A4 at 300 dpi */
+#define PAGE_W 2480
+#define PAGE_H 3508
+
+/* Leptonica's bitmap font (made in memory): at size 10 capitals are 31 px
+ * and the x-height 21 px tall, print of about 12 pt at 300 dpi */
+static L_BMF *page_font(int size)
+{
+    L_BMF *f = bmfCreate(NULL, size);
+    ck_assert_msg(f != NULL, "Leptonica has no bitmap font of size %d", size);
+    return f;
+}
+
+static PIX *white_a4(void)
+{
+    PIX *p = pixCreate(PAGE_W, PAGE_H, 8);
+    ck_assert_ptr_nonnull(p);
+    pixSetAll(p);
+    pixSetResolution(p, 300, 300);
+    return p;
+}
+
+/* Black text on an 8-bit page, its baseline at `base`: from x when x >= 0,
+ * else centred on -x. Returns the left edge. */
+static int draw_text(PIX *page, L_BMF *f, const char *s, int x, int base)
+{
+    l_int32 w = 0, over = 0;
+    ck_assert_int_eq(bmfGetStringWidth(f, s, &w), 0);
+    if (x < 0)
+        x = -x - w / 2;
+    ck_assert_int_eq(pixSetTextline(page, f, s, 0, x, base, NULL, &over), 0);
+    ck_assert_msg(!over && x + w < pixGetWidth(page), "'%s' (%d px from %d) runs off the page",
+                  s, w, x);
+    return x;
+}
+
+/* The text folded (lower case, no diacritics: the vie model may add tone
+ * marks to unaccented words), separators other than newlines kept. */
+static char *fold_lines(const char *s)
+{
+    size_t n = strlen(s), k = 0;
+    char *out = malloc(4 * n + 1);
+    ck_assert_ptr_nonnull(out);
+    for (size_t i = 0; i < n;) {
+        uint32_t c;
+        i += (size_t)util_utf8_decode((const unsigned char *)s + i, n - i, &c);
+        c = fold_cp(c);
+        if (c == 0)
+            continue;
+        if (c >= 'A' && c <= 'Z')
+            c += 'a' - 'A';
+        if (c < 0x80) {
+            out[k++] = (char)c;
+        } else {
+            /* letters the folding leaves are of no interest here */
+            out[k++] = '?';
+        }
+    }
+    out[k] = '\0';
+    return out;
+}
+
+/*
+ * Where the folded word w first occurs in t[0..n) allowing OCR slips (one
+ * edit for 5 to 9 letters, two from 10): the offset where the match ends,
+ * or -1. Approximate substring matching (Sellers).
+ */
+static long find_loose_n(const char *t, size_t n, const char *w)
+{
+    size_t m = strlen(w);
+    size_t k = m >= 10 ? 2 : m >= 5 ? 1 : 0;
+    size_t *d = malloc((m + 1) * sizeof *d);
+    ck_assert_ptr_nonnull(d);
+    for (size_t i = 0; i <= m; i++)
+        d[i] = i;
+    long at = -1;
+    if (d[m] <= k)
+        at = 0;
+    for (size_t j = 0; j < n && at < 0; j++) {
+        size_t diag = d[0]; /* d[i-1] of the previous column */
+        d[0] = 0;           /* a match may start anywhere */
+        for (size_t i = 1; i <= m; i++) {
+            size_t up = d[i];
+            size_t sub = diag + (w[i - 1] != t[j]);
+            size_t del = d[i] + 1, ins = d[i - 1] + 1;
+            size_t v = sub < del ? sub : del;
+            d[i] = v < ins ? v : ins;
+            diag = up;
+        }
+        if (d[m] <= k)
+            at = (long)j + 1;
+    }
+    free(d);
+    return at;
+}
+
+static long find_loose(const char *t, const char *w)
+{
+    return find_loose_n(t, strlen(t), w);
+}
+
+/* Does any line of the folded text hold a word of `left` and one of `right`? */
+static const char *mixed_line(const char *t, const char *const *left,
+                              const char *const *right, char *line, size_t linesz)
+{
+    for (const char *p = t; *p;) {
+        size_t n = strcspn(p, "\n");
+        int l = 0, r = 0;
+        for (size_t i = 0; left[i]; i++)
+            l |= find_loose_n(p, n, left[i]) >= 0;
+        for (size_t i = 0; right[i]; i++)
+            r |= find_loose_n(p, n, right[i]) >= 0;
+        if (l && r) {
+            snprintf(line, linesz, "%.*s", (int)n, p);
+            return line;
+        }
+        p += n + (p[n] == '\n');
+    }
+    return NULL;
+}
+
+START_TEST(test_find_loose_helper)
+{
+    ck_assert_int_eq(find_loose("abc quyet dinh", "quyet"), 9);
+    ck_assert_int_eq(find_loose("abc quet dinh", "quyet"), 8);    /* one letter dropped */
+    ck_assert_int_eq(find_loose("abc qet dinh", "quyet"), -1);    /* two */
+    ck_assert_int_eq(find_loose("so 12", "12/qd"), -1);
+    ck_assert_int_eq(find_loose("luat to cuc", "luat to chuc"), 11);
+    char *f = fold_lines("QUY\xe1\xba\xbeT \xc4\x90\xe1\xbb\x8aNH\nNg\xc3\xa0y"); /* QUYẾT ĐỊNH */
+    ck_assert_str_eq(f, "quyet dinh\nngay");
+    free(f);
+}
+END_TEST
+
+/*
+ * Page layout of a decision under Decree 30/2020 (NĐ 30), in ASCII: the
+ * header in two blocks side by side, the right one (national motto, place
+ * and date) starting 20 px higher than the left one (issuing body, number);
+ * "So:" and the date on one baseline as the decree lays them out, a short
+ * rule under the body's name and under the motto. Then the title, the
+ * subject, the body, and the footer: recipients on the left, the signer on
+ * the right. joined: no gap under the left block: the title and subject
+ * follow "So:" straight away, wider than the left block and reaching
+ * under the right one.
+ */
+static PIX *decision_page(int joined)
+{
+    L_BMF *f = page_font(10), *big = page_font(12);
+    PIX *p = white_a4();
+    const int lc = -625, rc = -1800, mid = -PAGE_W / 2;
+    /* right header: x 1250..2350 */
+    draw_text(p, f, "CONG HOA XA HOI CHU NGHIA VIET NAM", rc, 200);
+    int x = draw_text(p, f, "Doc lap - Tu do - Hanh phuc", rc, 255);
+    pixRasterop(p, x, 272, 1800 - x + 1800 - x, 3, PIX_CLR, NULL, 0, 0);
+    /* left header: x 150..1100, 20 px lower */
+    draw_text(p, f, "UY BAN NHAN DAN", lc, 220);
+    x = draw_text(p, f, "XA AN BINH", lc, 275);
+    pixRasterop(p, x + 40, 292, 2 * (625 - x) - 80, 3, PIX_CLR, NULL, 0, 0);
+    int so = joined ? 340 : 370;
+    draw_text(p, f, "So: 12/QD-UBND", lc, so);
+    draw_text(p, f, "Binh Thuan, ngay 5 thang 3 nam 2025", rc, so);
+    int y = joined ? so + 75 : 540;
+    draw_text(p, big, "QUYET DINH", mid, y);
+    draw_text(p, f, "Ve viec phe duyet ke hoach su dung dat nam 2025", mid, y + 60);
+    static const char *const body[] = {
+        "Can cu Luat To chuc chinh quyen dia phuong ngay 19 thang 6 nam 2015;",
+        "Can cu Nghi dinh so 30/2020/ND-CP cua Chinh phu ve cong tac van thu;",
+        "Xet de nghi cua cong chuc Dia chinh - Xay dung cua xa,",
+        "Dieu 1. Phe duyet phuong an su dung dat nam 2025 cua xa.",
+        "Dieu 2. Van phong va cac ca nhan co lien quan chiu trach nhiem thi hanh.",
+    };
+    y += 200;
+    for (size_t i = 0; i < sizeof body / sizeof *body; i++, y += 62)
+        draw_text(p, f, body[i], i < 3 ? 270 : 150, y);
+    /* footer: recipients at x 150, the signer's block centred at 1800 */
+    y += 100;
+    draw_text(p, f, "Noi nhan:", 150, y);
+    draw_text(p, f, "- Nhu tren;", 150, y + 50);
+    draw_text(p, f, "- Thuong truc Dang uy;", 150, y + 100);
+    draw_text(p, f, "- Luu: VT, VP.", 150, y + 150);
+    draw_text(p, f, "TM. UY BAN NHAN DAN", rc, y);
+    draw_text(p, f, "CHU TICH", rc, y + 55);
+    draw_text(p, f, "Nguyen Van An", rc, y + 330);
+    bmfDestroy(&f);
+    bmfDestroy(&big);
+    return p;
+}
+
+/* Words (folded) standing for the parts of the page, in reading order. */
+static const struct {
+    const char *word, *part;
+} decision_words[] = {
+    {"uy ban", "left header"}, {"an binh", "left header"}, {"12/qd", "left header"},
+    {"cong hoa", "right header"}, {"nghia", "right header"}, {"hanh phuc", "right header"},
+    {"thang 3", "right header"},
+    {"quyet dinh", "title"}, {"ke hoach", "subject"},
+    {"luat to chuc", "body"}, {"trach nhiem", "body"},
+    {"noi nhan", "recipients"}, {"nhu tren", "recipients"}, {"thuong truc", "recipients"},
+    {"chu tich", "signer"}, {"nguyen van", "signer"},
+};
+#define NDECISION_WORDS (sizeof decision_words / sizeof *decision_words)
+
+/*
+ * Reading order of the page: every word of a part before every word of the
+ * next part, and no line holding words of two columns side by side.
+ */
+static void check_decision_order(const char *text, const char *what)
+{
+    char *t = fold_lines(text);
+    long at[NDECISION_WORDS];
+    for (size_t i = 0; i < NDECISION_WORDS; i++) {
+        at[i] = find_loose(t, decision_words[i].word);
+        ck_assert_msg(at[i] >= 0, "%s: '%s' (%s) not read; text:\n%s", what,
+                      decision_words[i].word, decision_words[i].part, text);
+    }
+    for (size_t i = 0; i < NDECISION_WORDS; i++)
+        for (size_t j = i + 1; j < NDECISION_WORDS; j++)
+            if (strcmp(decision_words[i].part, decision_words[j].part) != 0)
+                ck_assert_msg(at[i] < at[j],
+                              "%s: '%s' (%s) comes after '%s' (%s); text:\n%s", what,
+                              decision_words[i].word, decision_words[i].part,
+                              decision_words[j].word, decision_words[j].part, text);
+    static const char *const hl[] = {"uy ban", "an binh", "12/qd", NULL};
+    static const char *const hr[] = {"cong hoa", "nghia", "doc lap", "hanh phuc", "thang 3",
+                                     NULL};
+    static const char *const fl[] = {"noi nhan", "nhu tren", "thuong truc", "vt, vp", NULL};
+    static const char *const fr[] = {"tm.", "chu tich", "nguyen van", NULL};
+    static const char *const tl[] = {"quyet dinh", "ke hoach", NULL};
+    char line[512];
+    const char *bad = mixed_line(t, hl, hr, line, sizeof line);
+    ck_assert_msg(!bad, "%s: one line holds both header columns: '%s'; text:\n%s", what, bad,
+                  text);
+    bad = mixed_line(t, fl, fr, line, sizeof line);
+    ck_assert_msg(!bad, "%s: one line holds recipients and signer: '%s'; text:\n%s", what,
+                  bad, text);
+    bad = mixed_line(t, hl, tl, line, sizeof line);
+    ck_assert_msg(!bad, "%s: one line holds the left header and the title: '%s'; text:\n%s",
+                  what, bad, text);
+    bad = mixed_line(t, hr, tl, line, sizeof line);
+    ck_assert_msg(!bad, "%s: one line holds the right header and the title: '%s'; text:\n%s",
+                  what, bad, text);
+    free(t);
+}
+
+/*
+ * The reading order of a decision laid out as Decree 30 has it (see
+ * decision_page): left header, right header, title, subject, body,
+ * recipients, signer. _i = 1: the left header runs straight into the
+ * title, which reaches under the right header.
+ */
+START_TEST(test_reading_order_decision)
+{
+    int joined = _i;
+    PIX *p = decision_page(joined);
+    if (getenv("CHECK_OCR_DUMP"))
+        pixWrite(joined ? "/tmp/decision-joined.png" : "/tmp/decision.png", p, IFF_PNG);
+    struct ocr_engine *eng = engine(0);
+    struct ocr_result r;
+    ck_assert_int_eq(ocr_recognize(eng, p, 300, 0, &r), SOHOA_OK);
+    printf("reading order, %s:\n%s\n", joined ? "title under the left header" : "decision",
+           r.text);
+    check_decision_order(r.text, joined ? "title under the left header" : "decision page");
+    ocr_result_release(&r);
+    ocr_engine_free(&eng);
+    pixDestroy(&p);
+}
+END_TEST
+
+/* Several lines of ASCII Vietnamese text at print size. */
+static PIX *text_page(void)
+{
+    static const char *const lines[] = {
+        "QUYET DINH",
+        "Ve viec phe duyet ke hoach su dung dat nam 2025",
+        "Can cu Luat To chuc chinh quyen dia phuong ngay 19 thang 6 nam 2015;",
+        "Can cu Nghi dinh so 30/2020/ND-CP cua Chinh phu ve cong tac van thu;",
+        "Xet de nghi cua cong chuc Dia chinh - Xay dung cua xa,",
+        "Dieu 1. Phe duyet phuong an su dung dat nam 2025 cua xa An Binh.",
+        "Dieu 2. Giao cong chuc Dia chinh theo doi, huong dan thuc hien.",
+        "Dieu 3. Van phong va cac ca nhan co lien quan chiu trach nhiem thi hanh.",
+        "Quyet dinh nay co hieu luc ke tu ngay ky.",
+    };
+    L_BMF *f = page_font(10);
+    PIX *p = white_a4();
+    int y = 400;
+    for (size_t i = 0; i < sizeof lines / sizeof *lines; i++, y += 62)
+        draw_text(p, f, lines[i], i < 2 ? -PAGE_W / 2 : 200, y);
+    bmfDestroy(&f);
+    return p;
+}
+
+/*
+ * A page scanned sideways (turned a quarter turn clockwise, _i = 0, or
+ * counter-clockwise, _i = 1): ocr_orientation gives the quarter turns that
+ * stand it upright again, and the page turned back is read.
+ */
+START_TEST(test_orientation_sideways_text)
+{
+    if (!ocr_model_available(NULL, "osd")) {
+        printf("sideways page: the Tesseract 'osd' model is absent: not tested\n");
+        return;
+    }
+    int q = _i ? 3 : 1;
+    PIX *p = text_page();
+    PIX *turned = pixRotateOrth(p, q);
+    ck_assert_ptr_nonnull(turned);
+    pixDestroy(&p);
+    ck_assert_int_eq(pixGetWidth(turned), PAGE_H);
+    struct ocr_engine *eng = engine(1);
+    int quads = -1;
+    enum ocr_orient_how how = OCR_ORIENT_NONE;
+    ocr_orientation(eng, turned, 300, &quads, &how);
+    ck_assert_msg(quads == 4 - q, "page turned %d quarter(s) clockwise: got %d back "
+                  "(decided by %d), want %d", q, quads, (int)how, 4 - q);
+    ck_assert_int_ne(how, OCR_ORIENT_NONE);
+    PIX *up = pixRotateOrth(turned, quads);
+    ck_assert_ptr_nonnull(up);
+    ck_assert_int_eq(pixGetWidth(up), PAGE_W);
+    struct ocr_result r;
+    ck_assert_int_eq(ocr_recognize(eng, up, 300, 0, &r), SOHOA_OK);
+    char *t = fold_lines(r.text);
+    static const char *const want[] = {"quyet dinh", "ke hoach", "luat to chuc",
+                                       "cong tac van thu", "phuong an", "huong dan",
+                                       "trach nhiem", "hieu luc"};
+    for (size_t i = 0; i < sizeof want / sizeof *want; i++)
+        ck_assert_msg(find_loose(t, want[i]) >= 0,
+                      "page turned %d and back: '%s' not read; text:\n%s", q, want[i], r.text);
+    /* and in order */
+    for (size_t i = 1; i < sizeof want / sizeof *want; i++)
+        ck_assert_msg(find_loose(t, want[i - 1]) < find_loose(t, want[i]),
+                      "page turned %d and back: '%s' after '%s'; text:\n%s", q, want[i - 1],
+                      want[i], r.text);
+    free(t);
+    ocr_result_release(&r);
+    ocr_engine_free(&eng);
+    pixDestroy(&up);
+    pixDestroy(&turned);
+}
+END_TEST
+
 static Suite *ocr_suite(void)
 {
     Suite *s = suite_create("ocr");
@@ -1231,6 +1574,13 @@ static Suite *ocr_suite(void)
     tcase_add_test(tc, test_recognition_scale);
     tcase_add_test(tc, test_recognize_sample);
     tcase_add_test(tc, test_recognize_blank);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("layout");
+    tcase_set_timeout(tc, 600);
+    tcase_add_test(tc, test_find_loose_helper);
+    tcase_add_loop_test(tc, test_reading_order_decision, 0, 2);
+    tcase_add_loop_test(tc, test_orientation_sideways_text, 0, 2);
     suite_add_tcase(s, tc);
     return s;
 }
