@@ -314,6 +314,7 @@ struct tone_model *tone_model_load(const char *path, char *err, size_t errlen)
     m->params.min_count = TONE_MIN_COUNT_DEFAULT;
     m->params.max_read = TONE_MAX_READ_DEFAULT;
     m->params.cross_lines = 1;
+    m->params.stop_rule = 1;
     m->params.chan[TONE_ACUTE][TONE_HOOK] = 1.0;
     m->params.chan[TONE_HOOK][TONE_NONE] = TONE_MINOR_DEFAULT;
     m->params.chan[TONE_GRAVE][TONE_NONE] = TONE_MINOR_DEFAULT;
@@ -437,7 +438,7 @@ unsigned long tone_model_count(const struct tone_model *m, const char *a, const 
 
 #define TOK_MAX 64 /* longest syllable we look at, bytes */
 
-enum tcase { T_OTHER, T_LOWER, T_CAPITAL };
+enum tcase { T_OTHER, T_LOWER, T_CAPITAL, T_UPPER };
 
 struct tok {
     size_t start, end;       /* the whole whitespace-free token */
@@ -537,6 +538,8 @@ static void classify(const char *text, struct tok *t)
         t->tcase = T_LOWER;
     else if (nupper == 1 && first_upper && nletters > 1)
         t->tcase = T_CAPITAL;
+    else if (nupper == nletters && nletters > 1)
+        t->tcase = T_UPPER;
 }
 
 /* may a and b (a before b) be read as adjacent syllables of one phrase? */
@@ -584,6 +587,19 @@ static double score(const struct tone_model *m, const char *l, size_t ln, const 
 /* write the lowercase syllable cand with the case of the token t */
 static int emit_cased(struct strbuf *out, const char *cand, enum tcase tc)
 {
+    if (tc == T_UPPER) {
+        const unsigned char *c = (const unsigned char *)cand;
+        size_t n = strlen(cand);
+        for (size_t i = 0; i < n;) {
+            uint32_t cp;
+            char buf[4];
+            int k = util_utf8_decode(c + i, n - i, &cp);
+            if (k <= 0 || strbuf_add(out, buf, (size_t)util_utf8_encode(vn_upper(cp), buf)) < 0)
+                return -1;
+            i += (size_t)k;
+        }
+        return 0;
+    }
     if (tc != T_CAPITAL)
         return strbuf_adds(out, cand);
     uint32_t cp;
@@ -599,11 +615,84 @@ static int emit_cased(struct strbuf *out, const char *cand, enum tcase tc)
 /*
  * The best replacement for token i, or NULL to keep it.
  */
+/* Does a tone-stripped syllable end in a stop (p, t, c, ch)? */
+static int stop_final(const char *key)
+{
+    size_t n = strlen(key);
+    return n >= 2 && (key[n - 1] == 'p' || key[n - 1] == 't' || key[n - 1] == 'c' ||
+                      (key[n - 1] == 'h' && key[n - 2] == 'c'));
+}
+
+/*
+ * A syllable closed by p, t, c or ch carries only the acute or the dot
+ * (tết, tệt; never têt, tềt): one read with another tone lost its mark or
+ * had it misread. The acute or dot reading the neighbours (or, with none,
+ * the syllable's own frequency) make likelier is taken, when the model has
+ * seen it often enough. Any case, names included: no Vietnamese word breaks
+ * the rule.
+ */
+static const char *choose_stop(const struct tone_model *m, const struct tok *t, int tone,
+                               const char *key, const struct tok *lt, const struct tok *rt)
+{
+    if (tone == TONE_ACUTE || tone == TONE_DOT || !stop_final(key))
+        return NULL;
+    const struct slot *g = map_find(&m->groups, key, strlen(key), NULL, 0);
+    if (!g)
+        return NULL;
+    /* plain ASCII with no mark may be a foreign word (net, chat, Internet) */
+    int vn = tone != TONE_NONE;
+    for (const unsigned char *p = (const unsigned char *)key; *p && !vn; p++)
+        vn = *p >= 0x80;
+    if (!vn)
+        return NULL;
+    /* context in any case: a heading's GIÁM ĐÔC is giám đốc */
+    const char *l = lt && lt->tcase != T_OTHER ? lt->low : NULL;
+    const char *r = rt && rt->tcase != T_OTHER ? rt->low : NULL;
+    size_t ln = l ? lt->lowlen : 0, rn = r ? rt->lowlen : 0;
+    const char *best = NULL;
+    double s_best = 0;
+    unsigned long best_bi = 0;
+    int ncand = 0;
+    for (size_t j = g->val; j < m->nsyls && strcmp(m->syls[j].key, key) == 0; j++) {
+        const struct syl *c = &m->syls[j];
+        if (c->tone != TONE_ACUTE && c->tone != TONE_DOT)
+            continue;
+        size_t cn = strlen(c->text);
+        if (count2(m, c->text, cn, NULL, 0) < TONE_STOP_MIN_COUNT)
+            continue;
+        unsigned long bi = 0;
+        double s = score(m, l, ln, c->text, cn, r, rn, &bi);
+        ncand++;
+        if (s > s_best) {
+            s_best = s;
+            best = c->text;
+            best_bi = bi;
+        }
+    }
+    (void)t;
+    /* acute or dot: frequency alone does not choose (GIÁM ĐÔC is not độc) */
+    if (ncand > 1 && best_bi == 0)
+        return NULL;
+    return best;
+}
+
 static const char *choose(const struct tone_model *m, const struct tok *toks, size_t n,
                           size_t i)
 {
     const struct tok *t = &toks[i];
     if (t->tcase == T_OTHER)
+        return NULL;
+    if (m->params.stop_rule) {
+        char skey[TOK_MAX];
+        int stone = strip_tone(t->low, t->lowlen, skey, sizeof skey);
+        if (stone >= 0 && stop_final(skey)) {
+            const struct tok *slt = i > 0 && adjacent(m, &toks[i - 1], t) ? &toks[i - 1] : NULL;
+            const struct tok *srt =
+                i + 1 < n && adjacent(m, t, &toks[i + 1]) ? &toks[i + 1] : NULL;
+            return choose_stop(m, t, stone, skey, slt, srt);
+        }
+    }
+    if (t->tcase == T_UPPER)
         return NULL;
     const struct tok *lt = i > 0 && adjacent(m, &toks[i - 1], t) ? &toks[i - 1] : NULL;
     const struct tok *rt = i + 1 < n && adjacent(m, t, &toks[i + 1]) ? &toks[i + 1] : NULL;
@@ -618,9 +707,9 @@ static const char *choose(const struct tone_model *m, const struct tok *toks, si
     }
     /* a capitalised context word counts (lowercased); an all-caps or
      * mixed-case one, or one with other characters, does not */
-    if (lt && lt->tcase == T_OTHER)
+    if (lt && (lt->tcase == T_OTHER || lt->tcase == T_UPPER))
         lt = NULL;
-    if (rt && rt->tcase == T_OTHER)
+    if (rt && (rt->tcase == T_OTHER || rt->tcase == T_UPPER))
         rt = NULL;
     if (!lt && !rt)
         return NULL;

@@ -33,6 +33,7 @@ struct tone_params {
     int min_count;     /* and the best's bigram counts add up to >= this (3) */
     double max_read;   /* and the read syllable's bigram counts <= this (0) */
     int cross_lines;   /* context may continue over a line break (1) */
+    int stop_rule;     /* a syllable ending in p/t/c/ch gets an acute or dot (1) */
     /*
      * Channel weights: chan[read][written] scales the score of writing tone
      * `written` where tone `read` was recognised (0 = never). Tones are
@@ -50,6 +51,8 @@ enum { TONE_NONE, TONE_GRAVE, TONE_ACUTE, TONE_HOOK, TONE_TILDE, TONE_DOT };
 #define TONE_RATIO_DEFAULT 30.0
 #define TONE_MIN_COUNT_DEFAULT 3
 #define TONE_MAX_READ_DEFAULT 0.0
+/* sightings a syllable needs to be written by the stop rule */
+#define TONE_STOP_MIN_COUNT 5
 
 /* Environment variable naming the model file, and its default name. */
 #define TONE_MODEL_ENV "SOHOA_TONE_MODEL"

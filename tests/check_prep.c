@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "engine.h"
+#include "fold.h"
 #include "prep.h"
 #include "util.h"
 
@@ -972,6 +973,379 @@ START_TEST(test_clear_border_leaves_print)
 }
 END_TEST
 
+/* ---- coloured ink ---- */
+
+/* colours of a scan: black print, a red seal, a blue ballpoint pen */
+#define INK_BLACK 0x00000000u
+#define INK_RED 0xc8282800u  /* 200, 40, 40 */
+#define INK_BLUE 0x283caa00u /* 40, 60, 170 */
+
+static PIX *white_rgb(int w, int h)
+{
+    PIX *p = pixCreate(w, h, 32);
+    ck_assert_ptr_nonnull(p);
+    pixSetAllArbitrary(p, 0xffffff00u);
+    pixSetResolution(p, DPI, DPI);
+    return p;
+}
+
+/* Text in Leptonica's bitmap font (size 10: capitals 31 px, print of
+ * about 12 pt at 300 dpi), baseline at `base`, in colour `rgb`. */
+static void rgb_text(PIX *p, const char *s, int x, int base, l_uint32 rgb)
+{
+    L_BMF *f = bmfCreate(NULL, 10);
+    ck_assert_ptr_nonnull(f);
+    l_int32 over = 0;
+    /* drawn through a 1-bit mask: on 32-bit images pixSetTextline paints
+     * mid-grey for any colour below 256, black among them */
+    PIX *m = pixCreate(pixGetWidth(p), pixGetHeight(p), 1);
+    ck_assert_ptr_nonnull(m);
+    ck_assert_int_eq(pixSetTextline(m, f, s, 1, x, base, NULL, &over), 0);
+    ck_assert_msg(!over, "'%s' runs off the page", s);
+    ck_assert_int_eq(pixSetMasked(p, m, rgb), 0);
+    pixDestroy(&m);
+    bmfDestroy(&f);
+}
+
+/*
+ * A round seal in colour rgb centred on cx, cy: a ring of radius r, 14 %
+ * of r wide, an inner ring, and a filled star-like centre; what is under
+ * it is covered (the seal is drawn first, print goes on top).
+ */
+static void rgb_seal(PIX *p, int cx, int cy, int r, l_uint32 rgb)
+{
+    int w = pixGetWidth(p), h = pixGetHeight(p);
+    for (int y = cy - r; y <= cy + r; y++)
+        for (int x = cx - r; x <= cx + r; x++) {
+            if (x < 0 || y < 0 || x >= w || y >= h)
+                continue;
+            double d = sqrt((double)(x - cx) * (x - cx) + (double)(y - cy) * (y - cy));
+            double a = atan2(y - cy, x - cx);
+            int ring = d <= r && d >= 0.86 * r;
+            int inner = d <= 0.62 * r && d >= 0.56 * r;
+            int star = d <= 0.22 * r * (1.0 + 0.6 * cos(5.0 * a));
+            if (ring || inner || star)
+                pixSetPixel(p, x, y, rgb);
+        }
+}
+
+/* A ballpoint stroke: a wave of width 5 from x0 to x1 around y. */
+static void rgb_stroke(PIX *p, int x0, int x1, int y, int amp, l_uint32 rgb)
+{
+    for (int x = x0; x <= x1; x++) {
+        int yc = y + (int)lround(amp * sin((x - x0) / 40.0));
+        for (int dy = -2; dy <= 2; dy++)
+            for (int dx = 0; dx < 2; dx++)
+                pixSetPixel(p, x + dx, yc + dy, rgb);
+    }
+}
+
+/* The pixels of colour rgb, as a 1-bit mask. */
+static PIX *colour_mask(PIX *p, l_uint32 rgb)
+{
+    int w = pixGetWidth(p), h = pixGetHeight(p);
+    PIX *m = pixCreate(w, h, 1);
+    ck_assert_ptr_nonnull(m);
+    for (int y = 0; y < h; y++)
+        for (int x = 0; x < w; x++) {
+            l_uint32 v = 0;
+            pixGetPixel(p, x, y, &v);
+            if ((v & 0xffffff00u) == rgb)
+                pixSetPixel(m, x, y, 1);
+        }
+    return m;
+}
+
+/* Lightest (darkest when max is 0) grey under a mask, and how many pixels. */
+static int grey_under(PIX *grey, PIX *mask, int max, l_int32 *count)
+{
+    int w = pixGetWidth(grey), h = pixGetHeight(grey), best = max ? -1 : 256;
+    l_int32 n = 0;
+    for (int y = 0; y < h; y++)
+        for (int x = 0; x < w; x++) {
+            l_uint32 m = 0, v = 0;
+            pixGetPixel(mask, x, y, &m);
+            if (!m)
+                continue;
+            pixGetPixel(grey, x, y, &v);
+            n++;
+            if (max ? (int)v > best : (int)v < best)
+                best = (int)v;
+        }
+    if (count)
+        *count = n;
+    return best;
+}
+
+/* body text of the signed page */
+static const char *const signed_body[] = {
+    "Can cu Luat To chuc chinh quyen dia phuong ngay 19 thang 6 nam 2015;",
+    "Can cu Nghi dinh so 30/2020/ND-CP cua Chinh phu ve cong tac van thu;",
+    "Xet de nghi cua cong chuc Dia chinh - Xay dung cua xa,",
+    "Dieu 1. Phe duyet phuong an su dung dat nam 2025 cua xa An Binh.",
+    "Dieu 2. Giao cong chuc Dia chinh theo doi, huong dan thuc hien.",
+    "Dieu 3. Van phong va cac ca nhan co lien quan chiu trach nhiem thi hanh.",
+};
+#define SIGNED_LINES 18
+/* the signer's block: lines at x 1300, the first baseline, the seal */
+#define SIGN_X 1300
+#define SIGN_Y 2250
+#define SEAL_X 1450
+#define SEAL_Y 2330
+#define SEAL_R 240
+
+/*
+ * An A4 page of black print (18 lines of body text, the signer's block)
+ * with a red seal of 40 mm over the left part of the signer's lines, as a
+ * seal is stamped, and a blue ballpoint signature crossing the name.
+ */
+static PIX *signed_page(void)
+{
+    PIX *p = white_rgb(A4_W, A4_H);
+    rgb_seal(p, SEAL_X, SEAL_Y, SEAL_R, INK_RED);
+    rgb_stroke(p, SIGN_X + 100, SIGN_X + 900, SIGN_Y + 310, 40, INK_BLUE);
+    for (int i = 0; i < SIGNED_LINES; i++)
+        rgb_text(p, signed_body[i % 6], 200, 350 + 95 * i, INK_BLACK);
+    rgb_text(p, "TM. UY BAN NHAN DAN", SIGN_X, SIGN_Y, INK_BLACK);
+    rgb_text(p, "CHU TICH", SIGN_X + 150, SIGN_Y + 65, INK_BLACK);
+    rgb_text(p, "Quyet dinh co hieu luc ke tu ngay ky.", SIGN_X - 200, SIGN_Y + 130,
+             INK_BLACK);
+    rgb_text(p, "Nguyen Van An", SIGN_X + 120, SIGN_Y + 330, INK_BLACK);
+    return p;
+}
+
+/*
+ * A page of black print with a red seal over the signer's lines and a
+ * blue pen signature crossing the name: prep_grey_ink turns the seal and
+ * the stroke to paper where no print is, and leaves the print dark, also
+ * where it lies on the seal; *share is the coloured ink's share of all
+ * ink. prep_grey keeps the seal dark.
+ */
+START_TEST(test_grey_ink_seal_and_pen)
+{
+    PIX *p = signed_page();
+    dump(p, "ink-seal-pen");
+    PIX *black = colour_mask(p, INK_BLACK), *red = colour_mask(p, INK_RED),
+        *blue = colour_mask(p, INK_BLUE);
+    /* print on the seal: black pixels within its circle */
+    PIX *circle = pixCreate(A4_W, A4_H, 1);
+    ck_assert_ptr_nonnull(circle);
+    for (int y = SEAL_Y - SEAL_R; y <= SEAL_Y + SEAL_R; y++)
+        for (int x = SEAL_X - SEAL_R; x <= SEAL_X + SEAL_R; x++)
+            if ((x - SEAL_X) * (x - SEAL_X) + (y - SEAL_Y) * (y - SEAL_Y) <= SEAL_R * SEAL_R)
+                pixSetPixel(circle, x, y, 1);
+    PIX *black_in_seal = pixAnd(NULL, black, circle);
+    l_int32 nblack = 0, nred = 0, nblue = 0, nunder = 0;
+    pixCountPixels(black, &nblack, NULL);
+    pixCountPixels(red, &nred, NULL);
+    pixCountPixels(blue, &nblue, NULL);
+    pixCountPixels(black_in_seal, &nunder, NULL);
+    say("signed page: %d black, %d red, %d blue pixels, %d black on the seal", nblack, nred,
+        nblue, nunder);
+    ck_assert_msg(nblack > nred + nblue && nred > 50000 && nblue > 4000 && nunder > 3000,
+                  "test page: %d black, %d red, %d blue pixels, %d black on the seal", nblack,
+                  nred, nblue, nunder);
+
+    float share = -1;
+    PIX *g = prep_grey_ink(p, &share);
+    ck_assert_ptr_nonnull(g);
+    ck_assert_int_eq(pixGetDepth(g), 8);
+    ck_assert_int_eq(pixGetWidth(g), A4_W);
+    ck_assert_int_eq(pixGetHeight(g), A4_H);
+    ck_assert_int_eq(pixGetXRes(g), DPI);
+    dump(g, "ink-seal-pen-grey-ink");
+    int red_lightest = 0, blue_lightest = 0;
+    int red_darkest = grey_under(g, red, 0, NULL), blue_darkest = grey_under(g, blue, 0, NULL);
+    int black_lightest = grey_under(g, black, 1, NULL);
+    int under_lightest = grey_under(g, black_in_seal, 1, NULL);
+    red_lightest = grey_under(g, red, 1, NULL);
+    blue_lightest = grey_under(g, blue, 1, NULL);
+    say("grey_ink: red seal %d..%d, blue stroke %d..%d, print up to %d (%d on the seal), "
+        "share %.3f", red_darkest, red_lightest, blue_darkest, blue_lightest, black_lightest,
+        under_lightest, share);
+    ck_assert_msg(red_darkest >= 200, "red seal pixels as dark as %d", red_darkest);
+    ck_assert_msg(blue_darkest >= 200, "blue stroke pixels as dark as %d", blue_darkest);
+    ck_assert_msg(black_lightest < 100, "black print as light as %d", black_lightest);
+    ck_assert_msg(under_lightest < 100, "black print on the seal as light as %d",
+                  under_lightest);
+    /* the share: coloured ink over all ink */
+    double want = (double)(nred + nblue) / (double)(nred + nblue + nblack);
+    ck_assert_msg(share > 0.0f && share < 1.0f && fabs(share - want) < 0.01,
+                  "share %.4f, the page holds %.4f", share, want);
+    pixDestroy(&g);
+
+    /* prep_grey keeps the seal, dark (it is ink to a reader of contrast) */
+    g = prep_grey(p);
+    ck_assert_ptr_nonnull(g);
+    int red_in_grey = grey_under(g, red, 1, NULL), blue_in_grey = grey_under(g, blue, 1, NULL);
+    ck_assert_msg(red_in_grey < 128, "prep_grey: red seal as light as %d", red_in_grey);
+    ck_assert_msg(blue_in_grey < 128, "prep_grey: blue stroke as light as %d", blue_in_grey);
+    pixDestroy(&g);
+
+    /* the share may be left out */
+    g = prep_grey_ink(p, NULL);
+    ck_assert_ptr_nonnull(g);
+    pixDestroy(&g);
+    pixDestroy(&black_in_seal);
+    pixDestroy(&circle);
+    pixDestroy(&black);
+    pixDestroy(&red);
+    pixDestroy(&blue);
+    pixDestroy(&p);
+}
+END_TEST
+
+/*
+ * Coloured ink that is most of the ink is the text: a page printed in
+ * blue (with a small black mark) comes back as prep_grey gives it, the
+ * blue text dark; nothing removed.
+ */
+START_TEST(test_grey_ink_blue_page)
+{
+    PIX *p = white_rgb(1600, 700);
+    for (int i = 0; i < 4; i++)
+        rgb_text(p, "Can cu Luat To chuc chinh quyen dia phuong nam 2015;", 120,
+                 150 + 130 * i, INK_BLUE);
+    BOX *b = boxCreate(1400, 600, 40, 8);
+    pixSetInRectArbitrary(p, b, INK_BLACK);
+    boxDestroy(&b);
+    float share = -1;
+    PIX *g = prep_grey_ink(p, &share), *ref = prep_grey(p);
+    ck_assert_ptr_nonnull(g);
+    ck_assert_ptr_nonnull(ref);
+    l_int32 same = 0;
+    pixEqual(g, ref, &same);
+    ck_assert_msg(same, "a page printed in blue is not returned as prep_grey gives it");
+    ck_assert_float_eq(share, 0.0f);
+    PIX *blue = colour_mask(p, INK_BLUE);
+    l_int32 n = 0;
+    int lightest = grey_under(g, blue, 1, &n);
+    ck_assert_msg(n > 10000 && lightest < 128, "blue text (%d px) as light as %d", n,
+                  lightest);
+    pixDestroy(&blue);
+    pixDestroy(&g);
+    pixDestroy(&ref);
+    pixDestroy(&p);
+}
+END_TEST
+
+/* Grey and bitonal pages have no colour to remove: the same content back. */
+START_TEST(test_grey_ink_grey_page)
+{
+    PIX *g = bars_page();
+    BOX *b = boxCreate(200, 200, 300, 60);
+    pixSetInRectArbitrary(g, b, 120); /* grey ink too */
+    boxDestroy(&b);
+    float share = -1;
+    PIX *out = prep_grey_ink(g, &share);
+    ck_assert_ptr_nonnull(out);
+    ck_assert_int_eq(pixGetDepth(out), 8);
+    l_int32 same = 0;
+    pixEqual(out, g, &same);
+    ck_assert_msg(same, "a grey page comes back changed");
+    ck_assert_float_eq(share, 0.0f);
+    pixDestroy(&out);
+
+    PIX *bin = pixConvertTo1(g, 128);
+    ck_assert_ptr_nonnull(bin);
+    share = -1;
+    out = prep_grey_ink(bin, &share);
+    PIX *ref = prep_grey(bin);
+    ck_assert_ptr_nonnull(out);
+    ck_assert_ptr_nonnull(ref);
+    pixEqual(out, ref, &same);
+    ck_assert_msg(same, "a bitonal page is not returned as prep_grey gives it");
+    ck_assert_int_eq(pixGetDepth(out), 8);
+    ck_assert_float_eq(share, 0.0f);
+    pixDestroy(&ref);
+    pixDestroy(&out);
+    pixDestroy(&bin);
+    pixDestroy(&g);
+}
+END_TEST
+
+/* Character error rate of ocr against truth, both folded (no case, no
+ * diacritics: the vie model may put tone marks on ASCII words). */
+static double folded_cer(const char *truth, const char *ocr)
+{
+    char *t = fold_text(truth, strlen(truth)), *o = fold_text(ocr, strlen(ocr));
+    ck_assert_ptr_nonnull(t);
+    ck_assert_ptr_nonnull(o);
+    size_t nt = strlen(t), no = strlen(o);
+    size_t *prev = malloc((no + 1) * sizeof *prev), *cur = malloc((no + 1) * sizeof *cur);
+    ck_assert_ptr_nonnull(prev);
+    ck_assert_ptr_nonnull(cur);
+    for (size_t j = 0; j <= no; j++)
+        prev[j] = j;
+    for (size_t i = 1; i <= nt; i++) {
+        cur[0] = i;
+        for (size_t j = 1; j <= no; j++) {
+            size_t sub = prev[j - 1] + (t[i - 1] != o[j - 1]);
+            size_t del = prev[j] + 1, ins = cur[j - 1] + 1;
+            size_t m = sub < del ? sub : del;
+            cur[j] = m < ins ? m : ins;
+        }
+        size_t *x = prev;
+        prev = cur;
+        cur = x;
+    }
+    double rate = nt ? (double)prev[no] / (double)nt : 0.0;
+    free(prev);
+    free(cur);
+    free(t);
+    free(o);
+    return rate;
+}
+
+/*
+ * Print under a red seal, recognised: the signer's lines of the signed
+ * page, with the seal over them, cut from the page made grey by
+ * prep_grey_ink, are read as if the seal were not there.
+ */
+START_TEST(test_grey_ink_recognise_under_seal)
+{
+    static const char truth[] = "TM. UY BAN NHAN DAN\nCHU TICH\n"
+                                "Quyet dinh co hieu luc ke tu ngay ky.";
+    PIX *p = signed_page();
+    BOX *box = boxCreate(SIGN_X - 250, SIGN_Y - 80, 1150, 250);
+    struct ocr_engine *eng = engine(0);
+    double rate[2];
+    char *text[2];
+    for (int k = 0; k < 2; k++) {
+        PIX *g = k ? prep_grey(p) : prep_grey_ink(p, NULL);
+        ck_assert_ptr_nonnull(g);
+        PIX *c = pixClipRectangle(g, box, NULL);
+        ck_assert_ptr_nonnull(c);
+        dump(c, k ? "ink-recognise-grey" : "ink-recognise-grey-ink");
+        struct ocr_result r;
+        ck_assert_int_eq(ocr_recognize(eng, c, DPI, 0, &r), SOHOA_OK);
+        text[k] = strdup(r.text);
+        ck_assert_ptr_nonnull(text[k]);
+        rate[k] = folded_cer(truth, r.text);
+        ocr_result_release(&r);
+        pixDestroy(&c);
+        pixDestroy(&g);
+    }
+    ocr_engine_free(&eng);
+    boxDestroy(&box);
+    pixDestroy(&p);
+    say("under a red seal: CER %.3f with prep_grey_ink, %.3f with prep_grey\n"
+        "prep_grey_ink:\n%sprep_grey:\n%s", rate[0], rate[1], text[0], text[1]);
+    ck_assert_msg(rate[0] < 0.05, "print under a red seal, with prep_grey_ink: CER %.3f; "
+                  "text:\n%s", rate[0], text[0]);
+    char *t = fold_text(text[0], strlen(text[0]));
+    ck_assert_ptr_nonnull(t);
+    static const char *const words[] = {"uy ban", "nhan dan", "chu tich", "quyet dinh",
+                                        "hieu luc", "ngay ky"};
+    for (size_t i = 0; i < sizeof words / sizeof *words; i++)
+        ck_assert_msg(strstr(t, words[i]) != NULL, "'%s' not read under the seal; text:\n%s",
+                      words[i], text[0]);
+    free(t);
+    free(text[0]);
+    free(text[1]);
+}
+END_TEST
+
 static Suite *prep_suite(void)
 {
     Suite *s = suite_create("prep");
@@ -1016,6 +1390,14 @@ static Suite *prep_suite(void)
     tcase_add_test(tc, test_orientation_white);
     tcase_add_test(tc, test_confidence_band);
     tcase_add_test(tc, test_confidence_specks_only);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("ink");
+    tcase_set_timeout(tc, 600);
+    tcase_add_test(tc, test_grey_ink_seal_and_pen);
+    tcase_add_test(tc, test_grey_ink_blue_page);
+    tcase_add_test(tc, test_grey_ink_grey_page);
+    tcase_add_test(tc, test_grey_ink_recognise_under_seal);
     suite_add_tcase(s, tc);
     return s;
 }

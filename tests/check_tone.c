@@ -251,6 +251,37 @@ START_TEST(test_shipped_table)
 }
 END_TEST
 
+/* A syllable closed by p/t/c/ch takes an acute or a dot: a lost mark is
+ * put back when only one reading is known or the neighbours choose; plain
+ * ASCII words (foreign) and an unresolved choice are left alone. */
+START_TEST(test_stop_final)
+{
+    static const char *const model =
+        "kết\t50\nquả\t80\nkết quả\t30\nnhất\t40\nnhật\t30\nthống\t20\n"
+        "thống nhất\t12\nđốc\t6\nđộc\t60\ngiám\t10\nnét\t30\nrất\t4\n";
+    snprintf(model_path, sizeof model_path, "/tmp/check_tone_stop_%ld.tsv", (long)getpid());
+    write_file(model_path, model);
+    char err[256] = "";
+    struct tone_model *m = tone_model_load(model_path, err, sizeof err);
+    ck_assert_msg(m != NULL, "load: %s", err);
+    unlink(model_path);
+    expect(m, "kêt quả", "kết quả", 1);          /* one reading known */
+    expect(m, "Kêt quả tốt", "Kết quả tốt", 1);   /* capitalised */
+    expect(m, "KÊT QUẢ", "KẾT QUẢ", 1);           /* a heading */
+    expect(m, "thống nhât", "thống nhất", 1);     /* the neighbour chooses */
+    expect(m, "nhât", "nhât", 0);                 /* nhất or nhật: no evidence */
+    expect(m, "GIÁM ĐÔC", "GIÁM ĐÔC", 0);         /* độc is commoner, not chosen */
+    expect(m, "Net và chat", "Net và chat", 0);   /* plain ASCII: foreign */
+    expect(m, "rât", "rât", 0);                   /* rất seen too rarely */
+    expect(m, "kết quả", "kết quả", 0);
+    struct tone_params p = tone_model_params(m);
+    p.stop_rule = 0;
+    tone_model_set_params(m, &p);
+    expect(m, "kêt quả", "kêt quả", 0);
+    tone_model_free(m);
+}
+END_TEST
+
 /* A recognised page: the text and the text layer's words are corrected
  * alike, word boxes and line ends kept. */
 START_TEST(test_fix_result)
@@ -294,6 +325,7 @@ static Suite *tone_suite(void)
     tcase_add_test(tc, test_channel_pairs);
     tcase_add_test(tc, test_shipped_table);
     tcase_add_test(tc, test_fix_result);
+    tcase_add_test(tc, test_stop_final);
     suite_add_tcase(s, tc);
     return s;
 }
