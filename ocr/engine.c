@@ -456,20 +456,43 @@ static int split_block(const struct tword *w, size_t n, int page_w, struct tbloc
             any = 1;
         }
     }
+    /* words dropped as noise (no text) count for the gaps, then go: a
+     * smudged word inside a header line must not cut the line in two */
+    size_t nk = 0;
+    unsigned char pend = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!w[i].text) {
+            pend = cut[i] > pend ? cut[i] : pend;
+            continue;
+        }
+        cut[i] = cut[i] > pend ? cut[i] : pend;
+        pend = 0;
+        nk++;
+    }
+    any = 0;
+    for (size_t i = 0; i < n; i++)
+        any |= w[i].text && cut[i] == 2;
     if (!any) {
-        struct tblock *k = new_block(pb, pn, pcap);
-        if (!k) {
+        struct tblock *k = nk ? new_block(pb, pn, pcap) : NULL;
+        if (nk && !k) {
             free(cut);
             return -1;
         }
-        for (size_t i = 0; i < n; i++)
-            block_add(k, &w[i], cut[i] == 1 && i > 0);
+        int started = 0;
+        for (size_t i = 0; i < n; i++) {
+            if (!w[i].text)
+                continue;
+            block_add(k, &w[i], cut[i] == 1 && started);
+            started = 1;
+        }
         free(cut);
         return 0;
     }
     /* pieces: one per segment, then merged into columns by overlap */
     size_t first = *pn;
     for (size_t i = 0; i < n; i++) {
+        if (!w[i].text)
+            continue;
         if (cut[i] && !new_block(pb, pn, pcap)) {
             free(cut);
             return -1;
@@ -666,10 +689,8 @@ static char *ordered_text(TessBaseAPI *api, int page_w)
         char *t = TessResultIteratorGetUTF8Text(it, RIL_WORD);
         if (!t)
             continue;
-        if (!*t || ocr_junk_word(t, (int)TessResultIteratorConfidence(it, RIL_WORD))) {
-            TessDeleteText(t);
-            continue;
-        }
+        /* noise keeps its place (for the gaps between words) but no text */
+        int junk = !*t || ocr_junk_word(t, (int)TessResultIteratorConfidence(it, RIL_WORD));
         if (nw == capw) {
             capw = capw ? 2 * capw : 256;
             void *nn = realloc(w, capw * sizeof *w);
@@ -681,12 +702,11 @@ static char *ordered_text(TessBaseAPI *api, int page_w)
         }
         struct tword *x = &w[nw];
         TessPageIteratorBoundingBox(pit, RIL_WORD, &x->x1, &x->y1, &x->x2, &x->y2);
-        x->text = strdup(t);
+        x->text = junk ? NULL : strdup(t);
         x->block = block;
         x->line = line;
         TessDeleteText(t);
-        if (x->text)
-            nw++;
+        nw++;
     } while (TessPageIteratorNext(pit, RIL_WORD));
     TessResultIteratorDelete(it);
 

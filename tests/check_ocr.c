@@ -1371,9 +1371,9 @@ END_TEST
  * the right. joined: the right block is 20 px higher throughout (its date
  * too) and there is no gap under the left block: the title and subject
  * follow "So:" at the header's line spacing, wider than the left block
- * and reaching under the right one. marks: the tone marks of "CHỦ" (motto) and "phủ"
- * (body) are drawn; without them the vie model reads these two words with
- * a confidence of 1 and 12 (as "CHỦ", "phụ").
+ * and reaching under the right one. marks: the tone marks of "CHỦ" (motto)
+ * and "phủ" (body) are drawn; without them the vie model reads these two
+ * words with a confidence of 1 and 12 (as "CHỦ", "phụ").
  */
 static PIX *decision_page(int joined, int marks)
 {
@@ -1502,7 +1502,10 @@ static void read_decision(int joined, int marks, const char *what)
  * The reading order of a decision laid out as Decree 30 has it (see
  * decision_page): left header, right header, title, subject, body,
  * recipients, signer. _i = 1: the left header runs straight into the
- * title, which reaches under the right header.
+ * title, which reaches under the right header. (On these drawn pages
+ * Tesseract itself makes the title a block of its own, so the order does
+ * not rest on cut_under; the motto's first line is a block of its own and
+ * the rest of both header blocks one block whose lines hold both columns.)
  */
 START_TEST(test_reading_order_decision)
 {
