@@ -18,6 +18,7 @@
 #include "engine.h"
 #include "pdf.h"
 #include "util.h"
+#define TESTUTIL_DIRS
 #include "testutil.h"
 
 #define FONT "/usr/share/tesseract-ocr/5/tessdata/pdf.ttf"
@@ -28,28 +29,7 @@
 
 /* ---- scratch folders ---- */
 
-static char g_root[128];
 
-static char t_dir[256];
-
-static void setup_dir(void)
-{
-    snprintf(t_dir, sizeof t_dir, "%s/t-XXXXXX", g_root);
-    ck_assert_ptr_nonnull(mkdtemp(t_dir));
-}
-
-static void teardown_dir(void)
-{
-    rm_rf(t_dir);
-}
-
-/* t_dir/name, malloc'd */
-static char *tpath(const char *name)
-{
-    char *p = util_path_join(t_dir, name);
-    ck_assert_ptr_nonnull(p);
-    return p;
-}
 
 /* names in t_dir holding `part` */
 static int count_entries(const char *part)

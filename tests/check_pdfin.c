@@ -27,6 +27,7 @@
 #include "pdf.h"
 #include "pdfin.h"
 #include "util.h"
+#define TESTUTIL_DIRS
 #include "testutil.h"
 
 #define FONT "/usr/share/tesseract-ocr/5/tessdata/pdf.ttf"
@@ -39,29 +40,8 @@
 
 /* ---- scratch folders, tools ---- */
 
-static char g_root[128];
-static char t_dir[256];
 
 static int g_img2pdf, g_tiff2pdf, g_qpdf, g_pdftoppm;
-
-static void setup_dir(void)
-{
-    snprintf(t_dir, sizeof t_dir, "%s/t-XXXXXX", g_root);
-    ck_assert_ptr_nonnull(mkdtemp(t_dir));
-}
-
-static void teardown_dir(void)
-{
-    rm_rf(t_dir);
-}
-
-/* t_dir/name, malloc'd */
-static char *tpath(const char *name)
-{
-    char *p = util_path_join(t_dir, name);
-    ck_assert_ptr_nonnull(p);
-    return p;
-}
 
 static int have(const char *tool)
 {

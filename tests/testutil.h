@@ -56,4 +56,34 @@ static char *scratch_root_new(const char *name)
     return out;
 }
 
+#ifdef TESTUTIL_DIRS
+#include <check.h>
+/*
+ * A folder per test: the suite makes g_root (mkdtemp) before running, each
+ * test gets a fresh t_dir under it (setup_dir/teardown_dir as a fixture).
+ */
+static char g_root[128];
+static char t_dir[256];
+
+static void setup_dir(void)
+{
+    snprintf(t_dir, sizeof t_dir, "%s/t-XXXXXX", g_root);
+    ck_assert_ptr_nonnull(mkdtemp(t_dir));
+}
+
+static void teardown_dir(void)
+{
+    rm_rf(t_dir);
+}
+
+/* t_dir/name, malloc'd */
+static char *tpath(const char *name) __attribute__((unused));
+static char *tpath(const char *name)
+{
+    char *p = util_path_join(t_dir, name);
+    ck_assert_ptr_nonnull(p);
+    return p;
+}
+#endif
+
 #endif
