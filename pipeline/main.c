@@ -8,7 +8,12 @@
 
 #include <leptonica/allheaders.h>
 
+#include <leptonica/allheaders.h>
+#include <sqlite3.h>
+#include <tesseract/capi.h>
+
 #include "cmd.h"
+#include "pdfin.h"
 
 struct subcommand {
     const char *name;
@@ -79,7 +84,11 @@ int main(int argc, char **argv)
             usage(stdout);
             return EXIT_ALL_DONE;
         } else if (strcmp(argv[i], "--version") == 0) {
-            printf("sohoa %s\n", SOHOA_VERSION);
+            char *lept = getLeptonicaVersion();
+            printf("sohoa %s (Tesseract %s, %s, MuPDF %s, SQLite %s)\n", SOHOA_VERSION,
+                   TessVersion(), lept ? lept : "Leptonica", pdfin_version(),
+                   sqlite3_libversion());
+            lept_free(lept);
             return EXIT_ALL_DONE;
         } else {
             fprintf(stderr, "sohoa: unknown option '%s'\n", argv[i]);
