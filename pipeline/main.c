@@ -7,8 +7,6 @@
 #include <unistd.h>
 
 #include <leptonica/allheaders.h>
-
-#include <leptonica/allheaders.h>
 #include <sqlite3.h>
 #include <tesseract/capi.h>
 
