@@ -312,12 +312,19 @@ struct tblock {
     size_t capln;
 };
 
-static void block_release(struct tblock *k)
+/* Forget a piece's lines (out of memory: they help the order, they are
+ * not needed for it). */
+static void drop_lines(struct tblock *k)
 {
-    strbuf_release(&k->text);
     free(k->ln);
     k->ln = NULL;
     k->capln = 0;
+}
+
+static void block_release(struct tblock *k)
+{
+    strbuf_release(&k->text);
+    drop_lines(k);
 }
 
 /* Record a new line starting at the end of k's text; 0 or -1. */
@@ -379,11 +386,8 @@ static void block_add(struct tblock *k, const struct tword *w, int newline)
     if (k->text.len)
         strbuf_adds(&k->text, newline ? "\n" : " ");
     if (!k->text.len || newline) {
-        if (push_line(k, w->x1, w->y1, w->x2, w->y2, k->text.len) < 0) {
-            free(k->ln); /* lines are a help to the order, not needed */
-            k->ln = NULL;
-            k->capln = 0;
-        }
+        if (push_line(k, w->x1, w->y1, w->x2, w->y2, k->text.len) < 0)
+            drop_lines(k);
         k->nlines++;
     } else if (k->ln) {
         struct tline *l = &k->ln[k->nlines - 1];
@@ -408,18 +412,13 @@ static void block_append(struct tblock *a, struct tblock *c)
     if (a->ln && c->ln) {
         for (int i = 0; i < c->nlines && a->ln; i++) {
             const struct tline *l = &c->ln[i];
-            if (push_line(a, l->x1, l->y1, l->x2, l->y2, base + l->off) < 0) {
-                free(a->ln);
-                a->ln = NULL;
-                a->capln = 0;
-            } else {
+            if (push_line(a, l->x1, l->y1, l->x2, l->y2, base + l->off) < 0)
+                drop_lines(a);
+            else
                 a->nlines++;
-            }
         }
     } else {
-        free(a->ln);
-        a->ln = NULL;
-        a->capln = 0;
+        drop_lines(a);
         a->nlines += c->nlines;
     }
     a->x1 = c->x1 < a->x1 ? c->x1 : a->x1;

@@ -119,12 +119,9 @@ int pdfin_is_pdf(const uint8_t *data, size_t len)
 static int has_eof(const uint8_t *data, size_t len)
 {
     size_t from = len > 1024 ? len - 1024 : 0;
-    for (size_t i = len >= 5 ? len - 5 : 0; i + 1 > from; i--) {
-        if (memcmp(data + i, "%%EOF", 5) == 0)
+    for (size_t i = len; i >= from + 5; i--)
+        if (memcmp(data + i - 5, "%%EOF", 5) == 0)
             return 1;
-        if (i == 0)
-            break;
-    }
     return 0;
 }
 

@@ -631,8 +631,8 @@ static int stop_final(const char *key)
  * seen it often enough. Any case, names included: no Vietnamese word breaks
  * the rule.
  */
-static const char *choose_stop(const struct tone_model *m, const struct tok *t, int tone,
-                               const char *key, const struct tok *lt, const struct tok *rt)
+static const char *choose_stop(const struct tone_model *m, int tone, const char *key,
+                               const struct tok *lt, const struct tok *rt)
 {
     if (tone == TONE_ACUTE || tone == TONE_DOT || !stop_final(key))
         return NULL;
@@ -669,7 +669,6 @@ static const char *choose_stop(const struct tone_model *m, const struct tok *t, 
             best_bi = bi;
         }
     }
-    (void)t;
     /* acute or dot: frequency alone does not choose (GIÁM ĐÔC is not độc) */
     if (ncand > 1 && best_bi == 0)
         return NULL;
@@ -682,20 +681,16 @@ static const char *choose(const struct tone_model *m, const struct tok *toks, si
     const struct tok *t = &toks[i];
     if (t->tcase == T_OTHER)
         return NULL;
-    if (m->params.stop_rule) {
-        char skey[TOK_MAX];
-        int stone = strip_tone(t->low, t->lowlen, skey, sizeof skey);
-        if (stone >= 0 && stop_final(skey)) {
-            const struct tok *slt = i > 0 && adjacent(m, &toks[i - 1], t) ? &toks[i - 1] : NULL;
-            const struct tok *srt =
-                i + 1 < n && adjacent(m, t, &toks[i + 1]) ? &toks[i + 1] : NULL;
-            return choose_stop(m, t, stone, skey, slt, srt);
-        }
-    }
-    if (t->tcase == T_UPPER)
-        return NULL;
     const struct tok *lt = i > 0 && adjacent(m, &toks[i - 1], t) ? &toks[i - 1] : NULL;
     const struct tok *rt = i + 1 < n && adjacent(m, t, &toks[i + 1]) ? &toks[i + 1] : NULL;
+    char key[TOK_MAX];
+    int tone = strip_tone(t->low, t->lowlen, key, sizeof key);
+    if (tone < 0)
+        return NULL;
+    if (m->params.stop_rule && stop_final(key))
+        return choose_stop(m, tone, key, lt, rt);
+    if (t->tcase == T_UPPER)
+        return NULL;
     if (t->tcase == T_CAPITAL) {
         /* only at the start of a sentence or list item, and followed by a
          * lowercase word: elsewhere a capital marks a name */
@@ -714,10 +709,6 @@ static const char *choose(const struct tone_model *m, const struct tok *toks, si
     if (!lt && !rt)
         return NULL;
 
-    char key[TOK_MAX];
-    int tone = strip_tone(t->low, t->lowlen, key, sizeof key);
-    if (tone < 0)
-        return NULL;
     const struct slot *g = map_find(&m->groups, key, strlen(key), NULL, 0);
     if (!g)
         return NULL;
