@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "fold.h"
+#include "lexicon.h"
 #include "util.h"
 
 static const char *const field_names[META_NFIELDS] = {
@@ -456,9 +457,24 @@ static void set(struct ctx *c, enum meta_field f, char *v, float conf)
         free(v);
         return;
     }
+    conf *= ocr_certainty(&c->confs, v);
+    /* marks of the administrative words and names put back; the certainty
+     * is that of the words as read */
+    enum lex_kind kind = f == META_AGENCY || f == META_PARENT_AGENCY ||
+                                 f == META_SIGNER_TITLE ? LEX_BODY
+                         : f == META_PLACE               ? LEX_PLACE
+                                                         : LEX_NAME;
+    if (f == META_AGENCY || f == META_PARENT_AGENCY || f == META_SIGNER_TITLE ||
+        f == META_PLACE || f == META_SIGNER_NAME) {
+        char *mended = lex_restore(v, kind, NULL);
+        if (mended) {
+            free(v);
+            v = mended;
+        }
+    }
     free(c->m->f[f].value);
     c->m->f[f].value = v;
-    c->m->f[f].conf = conf * ocr_certainty(&c->confs, v);
+    c->m->f[f].conf = conf;
 }
 
 static int valid_date(int d, int mo, int y)
@@ -683,10 +699,66 @@ static int type_of_notation(const char *notation)
     return -1;
 }
 
+/* how many single-letter edits turn a into b (short strings) */
+static int edits(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    int d[17][17];
+    if (la > 16 || lb > 16)
+        return 99;
+    for (size_t i = 0; i <= la; i++)
+        d[i][0] = (int)i;
+    for (size_t j = 0; j <= lb; j++)
+        d[0][j] = (int)j;
+    for (size_t i = 1; i <= la; i++)
+        for (size_t j = 1; j <= lb; j++) {
+            int sub = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+            int del = d[i - 1][j] + 1, ins = d[i][j - 1] + 1;
+            d[i][j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
+        }
+    return d[la][lb];
+}
+
+/*
+ * The heading names the type, and the notation's first part is no type's
+ * code but one letter away from the heading's ("CI-UBND" under CHỈ THỊ,
+ * "QĐĐ-UBND" under QUYẾT ĐỊNH, "TTIr" under TỜ TRÌNH): the code as the
+ * list writes it, flagged.
+ */
+static void mend_notation(struct ctx *c, int heading)
+{
+    const char *nota = c->m->f[META_NOTATION].value;
+    size_t n = nota ? strcspn(nota, "-") : 0;
+    if (!n || !nota[n] || n > 16)
+        return;
+    char head[17];
+    memcpy(head, nota, n);
+    head[n] = '\0';
+    struct line ln = {head, n, NULL, 0, NULL, 0, 0};
+    if (fold_line(&ln) < 0) {
+        free(ln.f);
+        free(ln.map);
+        return;
+    }
+    int d = edits(ln.f, types[heading].code_folded);
+    size_t fl = strlen(ln.f);
+    free(ln.f);
+    free(ln.map);
+    if (d != 1 || fl < 2)
+        return;
+    struct strbuf sb = STRBUF_INIT;
+    strbuf_addf(&sb, "%s%s", types[heading].code, nota + n);
+    char *v = strbuf_detach(&sb, NULL);
+    if (v)
+        set(c, META_NOTATION, v, 0.6f);
+}
+
 static void decide_type(struct ctx *c, int heading)
 {
     int by_code = type_of_notation(c->m->f[META_NOTATION].value);
     struct meta_value *tv = &c->m->f[META_TYPE];
+    if (heading >= 0 && by_code < 0 && types[heading].code_folded)
+        mend_notation(c, heading);
     if (heading >= 0) {
         if (by_code >= 0 && by_code != heading && types[heading].code)
             tv->conf *= 0.6f;   /* heading and notation disagree */
@@ -795,6 +867,23 @@ static void find_subject(struct ctx *c)
     set(c, META_SUBJECT, tidy_subject(s), i - a <= 4 ? 0.9f : 0.6f);
 }
 
+/* "<Place>, ngày 06 tháng 01 năm 2026" (the day may be unread) */
+static int is_date_line(const struct line *ln)
+{
+    const char *d = has_word(ln->f, "ngay");
+    const char *t = d ? has_word(d, "thang") : NULL;
+    return t && has_word(t, "nam") && !ln->caps;
+}
+
+/* a line of the motto among lines a..b of a page */
+static int motto_between(const struct page *p, int a, int b)
+{
+    for (int i = a; i <= b && i < (int)p->n; i++)
+        if (is_motto(&p->l[i]))
+            return 1;
+    return 0;
+}
+
 /* lines in capitals just above the number (same block): the issuing body */
 static void find_agency(struct ctx *c)
 {
@@ -817,18 +906,30 @@ static void find_agency(struct ctx *c)
          * motto ("ỦY BAN NHÂN DÂN" read on one line with it, then a gap) */
         p = &c->pages[c->num_pg];
         int k = c->num_ln - 1, gaps = 0;
-        for (; k >= 0 && c->num_ln - k <= 8; k--) {
+        for (; k >= 0 && c->num_ln - k <= 12; k--) {
             struct line *ln = &p->l[k];
-            if (ln->blank) {
-                int j = k - 1, org = 0;
-                while (j >= 0 && is_motto(&p->l[j]) && k - j <= 3)
+            if (ln->blank || is_date_line(ln)) {
+                /* the right column (motto, place and date) read between
+                 * the body and its number: crossed, once, when the body's
+                 * name stands above it */
+                int j = k, org = 0;
+                while (j >= 0 && k - j <= 5 &&
+                       (p->l[j].blank || is_motto(&p->l[j]) || is_date_line(&p->l[j])))
                     j--;
-                for (int o = 0; j >= 0 && organs[o]; o++)
-                    org |= starts(p->l[j].f, organs[o]);
+                /* the name's first line, up to three lines above */
+                for (int a = j; a >= 0 && a > j - 3 && p->l[a].caps; a--) {
+                    const char *f = p->l[a].f + strspn(p->l[a].f, " .,-");
+                    /* "BẢN SAO" folds like "BAN ..." */
+                    for (int o = 0; organs[o] && !starts(f, "ban sao"); o++)
+                        org |= starts(f, organs[o]);
+                    for (int u = 0; units[u]; u++)
+                        org |= starts(f, units[u]);
+                }
                 /* only where the motto came between: the header columns
                  * read together, not a box above the header */
-                if (gaps++ || !org || j == k - 1 || !p->l[j].caps)
+                if (gaps++ || !org || !p->l[j].caps || !motto_between(p, j, k))
                     break;
+                k = j + 1;
                 continue;
             }
             if (!(ln->caps || is_rule(ln) || is_motto(ln)))
@@ -853,15 +954,25 @@ static void find_agency(struct ctx *c)
     }
     int starts_group[8] = {0}, n = 0;
     int idx[8];
+    size_t cuts[8];
     for (int i = top; i < end && n < 8; i++) {
-        if (is_rule(&p->l[i]) || p->l[i].blank || is_motto(&p->l[i]))
+        if (is_rule(&p->l[i]) || p->l[i].blank || is_date_line(&p->l[i]))
             continue;
+        /* "ỦY BAN NHÂN DÂN CỘNG HÒA XÃ HỘI ...": both columns on one line */
+        size_t cut = p->l[i].flen;
+        if (is_motto(&p->l[i])) {
+            const char *m = has_word(p->l[i].f, "cong hoa");
+            if (!m || m == p->l[i].f)
+                continue;
+            cut = (size_t)(m - p->l[i].f);
+        }
         int org = 0, unit = 0;
         for (int o = 0; organs[o]; o++)
             org |= starts(p->l[i].f, organs[o]);
         for (int u = 0; units[u]; u++)
             unit |= starts(p->l[i].f, units[u]);
         idx[n] = i;
+        cuts[n] = cut;
         /* "ỦY BAN NHÂN DÂN" + "XÃ THANH XUÂN" is one name */
         starts_group[n] = n == 0 || (org && !unit);
         n++;
@@ -874,7 +985,11 @@ static void find_agency(struct ctx *c)
     struct strbuf body = STRBUF_INIT, parent = STRBUF_INIT;
     for (int g = 0; g < n; g++) {
         struct strbuf *sb = g >= last ? &body : &parent;
-        char *t = orig(&p->l[idx[g]], 0, p->l[idx[g]].flen);
+        /* not the marks a stamp or a fold left before it */
+        size_t lead = strspn(p->l[idx[g]].f, " .,-_'"), cut = cuts[g];
+        while (cut > lead && strchr(" .,-_'", p->l[idx[g]].f[cut - 1]))
+            cut--;
+        char *t = orig(&p->l[idx[g]], lead < cut ? lead : 0, cut > lead ? cut : cuts[g]);
         if (t && *t) {
             if (sb->len)
                 strbuf_adds(sb, " ");
@@ -1023,7 +1138,8 @@ static void find_signer(struct ctx *c)
 {
     if (find_signer_in(c, &c->tail))
         return;
-    for (size_t i = c->np >= 2 ? c->np - 2 : 0; i-- > 0;)
+    /* the page before an annex (the tail's last lines are the annex's) */
+    for (size_t i = c->np >= 2 ? c->np - 1 : 0; i-- > 0;)
         if (find_signer_in(c, &c->pages[i]))
             return;
 }

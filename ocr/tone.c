@@ -170,6 +170,26 @@ static int strip_tone(const char *s, size_t n, char *key, size_t keysz)
     return tone;
 }
 
+int tone_syllable(const char *s, size_t n, char *key, size_t keysz)
+{
+    char low[64];
+    size_t o = 0;
+    vowel_init();
+    for (size_t i = 0; i < n;) {
+        uint32_t cp, lc;
+        i += (size_t)util_utf8_decode((const unsigned char *)s + i, n - i, &cp);
+        if (!vn_letter(cp, &lc) || o + 4 >= sizeof low)
+            return -1;
+        o += (size_t)util_utf8_encode(lc, low + o);
+    }
+    return strip_tone(low, o, key, keysz);
+}
+
+uint32_t tone_upper_cp(uint32_t cp)
+{
+    return vn_upper(cp);
+}
+
 /* ---- string -> number hash map (keys are not owned) ---- */
 
 struct slot {

@@ -22,6 +22,7 @@
 #define SOHOA_TONE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "util.h"
 
@@ -88,6 +89,15 @@ unsigned long tone_model_count(const struct tone_model *m, const char *a,
  */
 int tone_correct_log(const struct tone_model *m, const char *text,
                      struct strbuf *out, int *nchanged, struct strbuf *log);
+/*
+ * One syllable, any case: its tone (TONE_NONE..TONE_DOT) and its lowercase
+ * letters without the tone into key ("ỦY" and "UỶ" both give "uy", hook).
+ * -1 when it is not one Vietnamese syllable's letters or does not fit.
+ */
+int tone_syllable(const char *s, size_t n, char *key, size_t keysz);
+/* The capital of a Vietnamese letter (other code points as they are). */
+uint32_t tone_upper_cp(uint32_t cp);
+
 int tone_correct(const struct tone_model *m, const char *text,
                  struct strbuf *out, int *nchanged);
 

@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "meta.h"
+#include "util.h"
 
 /* ---- helpers ---- */
 
@@ -1376,6 +1377,117 @@ START_TEST(test_extract_long_lines)
 }
 END_TEST
 
+/* ---- real layouts: damaged marks, columns crossed, annexes ---- */
+
+#define VAL(m, f, want) expect_val(m, f, want, __LINE__)
+
+START_TEST(test_lexicon_body_and_title_marks)
+{
+    struct meta m;
+    EXTRACT(&m, "ỦY BAN NHÂN DÂN\nTINH QUÁẢNG NGAI\n"
+                "Số: 12/QĐ-UBND\n\n"
+                "QUYẾT ĐỊNH\nVề việc giao đất\n\n"
+                "Điều 1. Giao đất cho ông A.\n\n"
+                "TM. UY BAN NHAN DAN\nKT. CHU TỊCH\nPHO CHỦ TỊCH\n\nTrân Văn Bình\n");
+    VAL(&m, META_AGENCY, "ỦY BAN NHÂN DÂN TỈNH QUẢNG NGÃI");
+    VAL(&m, META_SIGNER_TITLE, "TM. ỦY BAN NHÂN DÂN KT. CHỦ TỊCH PHÓ CHỦ TỊCH");
+    /* only the surname: the given names are as read */
+    VAL(&m, META_SIGNER_NAME, "Trần Văn Bình");
+    meta_release(&m);
+}
+END_TEST
+
+START_TEST(test_lexicon_keeps_what_was_printed)
+{
+    struct meta m;
+    /* old placements stay; "GIÁM ĐÓC" mended; a surname that folds like
+     * two of the list (Hà, Hạ) is left; words outside the list untouched */
+    EXTRACT(&m, "UBND TỈNH KHÁNH HOÀ\nSỞ Y TÉ\n"
+                "Số: 5/TB-SYT\n\n"
+                "THÔNG BÁO\nVề lịch trực\n\n"
+                "Các khoa, phòng thực hiện lịch trực theo danh sách kèm theo.\n"
+                "Nơi nhận:\n- Các khoa, phòng;\n- Lưu: VT.\n\n"
+                "GIÁM ĐÓC\n\nHa Văn Tâm\n");
+    VAL(&m, META_PARENT_AGENCY, "UBND TỈNH KHÁNH HOÀ");
+    VAL(&m, META_AGENCY, "SỞ Y TẾ");
+    VAL(&m, META_SIGNER_TITLE, "GIÁM ĐỐC");
+    VAL(&m, META_SIGNER_NAME, "Ha Văn Tâm");
+    meta_release(&m);
+}
+END_TEST
+
+START_TEST(test_notation_mended_from_heading)
+{
+    static const struct {
+        const char *line, *heading, *want;
+    } cases[] = {
+        {"Số: 11/CI-UBND", "CHỈ THỊ", "CT-UBND"},
+        {"Số: 47/QĐĐ-UBND", "QUYẾT ĐỊNH", "QĐ-UBND"},
+        {"Số: 239/TTIr-UBND", "TỜ TRÌNH", "TTr-UBND"},
+        /* a real code of another list, two letters away: kept */
+        {"Số: 8/QĐ-TTg", "QUYẾT ĐỊNH", "QĐ-TTg"},
+        {"Số: 9/BCĐ-UBND", "QUYẾT ĐỊNH", "BCĐ-UBND"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char text[512];
+        snprintf(text, sizeof text, "ỦY BAN NHÂN DÂN\nTỈNH BÌNH ĐỊNH\n%s\n\n%s\nVề việc X\n",
+                 cases[i].line, cases[i].heading);
+        struct meta m;
+        EXTRACT(&m, text);
+        VAL(&m, META_NOTATION, cases[i].want);
+        if (strcmp(cases[i].want, "CT-UBND") == 0)
+            ck_assert_msg(m.f[META_NOTATION].conf < META_REVIEW,
+                          "a mended notation is flagged (conf %.2f)",
+                          (double)m.f[META_NOTATION].conf);
+        meta_release(&m);
+    }
+}
+END_TEST
+
+START_TEST(test_agency_above_motto_and_date)
+{
+    struct meta m;
+    /* the body's lines, then the right column (motto, place and date), then
+     * the number: the body is still the lines above the right column */
+    EXTRACT(&m, "ĐẠI HỌC QUỐC GIA TP.HCM\n. TRƯỜNG ĐẠI HỌC\nCÔNG NGHỆ THÔNG TIN\n\n"
+                "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\n"
+                "Tp. Hồ Chí Minh, ngày tháng 01 năm 2013\n\n"
+                "Số: 01/TB-BGH\n\nTHÔNG BÁO\nV/v lịch thi\n");
+    VAL(&m, META_AGENCY, "ĐẠI HỌC QUỐC GIA TP.HCM TRƯỜNG ĐẠI HỌC CÔNG NGHỆ THÔNG TIN");
+    meta_release(&m);
+    /* the body and the motto read as one line */
+    EXTRACT(&m, "ỦY BAN NHÂN DÂN CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n"
+                "TỈNH QUẢNG NGÃI\nĐộc lập - Tự do - Hạnh phúc\n\n"
+                "Số: 11/CT-UBND\n\nQuảng Ngãi, ngày tháng 5 năm 2021\n\nCHỈ THỊ\nVề X\n");
+    VAL(&m, META_AGENCY, "ỦY BAN NHÂN DÂN TỈNH QUẢNG NGÃI");
+    meta_release(&m);
+    /* a box of capitals above the header is not crossed into */
+    EXTRACT(&m, "BẢN SAO\n\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\n\n"
+                "Số: 3/KH-UBND\n\nKẾ HOẠCH\nVề X\n");
+    expect_none(&m, META_AGENCY, __LINE__);
+    meta_release(&m);
+}
+END_TEST
+
+START_TEST(test_signer_before_long_annex)
+{
+    struct strbuf annex = STRBUF_INIT;
+    strbuf_adds(&annex, "PHỤ LỤC\nDanh mục nhiệm vụ\n");
+    for (int i = 1; i <= 45; i++)
+        strbuf_addf(&annex, "%d) Nhiệm vụ số %d: các đơn vị thực hiện theo kế hoạch.\n", i, i);
+    const char *pages[2] = {"ỦY BAN NHÂN DÂN\nTHÀNH PHỐ ĐÀ NẴNG\nSố: 57/UBND-VX\n"
+                            "V/v thực hiện kế hoạch\n\nNội dung.\n\nNơi nhận:\n- Như trên;\n"
+                            "- Lưu: VT.\n\nCHỦ TỊCH\n\nLê Văn An\n",
+                            annex.buf};
+    struct meta m;
+    EXTRACT_N(&m, pages, 2);
+    VAL(&m, META_SIGNER_NAME, "Lê Văn An");
+    VAL(&m, META_SIGNER_TITLE, "CHỦ TỊCH");
+    meta_release(&m);
+    strbuf_release(&annex);
+}
+END_TEST
+
 START_TEST(test_release_twice)
 {
     struct meta m;
@@ -1410,6 +1522,13 @@ static Suite *meta_suite(void)
     tcase_add_test(tc, test_marks_none);
     suite_add_tcase(s, tc);
 
+    tc = tcase_create("real layouts");
+    tcase_add_test(tc, test_lexicon_body_and_title_marks);
+    tcase_add_test(tc, test_lexicon_keeps_what_was_printed);
+    tcase_add_test(tc, test_notation_mended_from_heading);
+    tcase_add_test(tc, test_agency_above_motto_and_date);
+    tcase_add_test(tc, test_signer_before_long_annex);
+    suite_add_tcase(s, tc);
     tc = tcase_create("title");
     tcase_add_test(tc, test_type_headings);
     tcase_add_test(tc, test_type_heading_damaged);
