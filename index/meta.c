@@ -524,17 +524,42 @@ static int find_number(struct ctx *c, int pg)
     return 0;
 }
 
+/* " ng.. <day> tháng <month> năm <year>" (folded), the day and "ngày"
+ * perhaps damaged */
+static int is_date_line_loose(const char *f)
+{
+    f += strspn(f, " ");
+    if (strncmp(f, "ng", 2) != 0)
+        return 0;
+    const char *t = has_word(f, "thang");
+    const char *n = t ? has_word(t, "nam") : NULL;
+    return n && t - f < 16 && strspn(n + 3, " ") < strlen(n + 3) &&
+           isdigit((unsigned char)n[3 + strspn(n + 3, " ")]);
+}
+
 /* <Place>, ngày 06 tháng 01 năm 2026 */
 /* "Quảng Ngãi, ngàyÀ tháng 02 năm 2025": the handwritten day unread, the
  * place still is */
-static void find_place_only(struct ctx *c, int pg)
+static int find_place_only(struct ctx *c, int pg, size_t from)
 {
     struct page *p = &c->pages[pg];
     regmatch_t mt[2];
-    for (size_t i = 0; i < p->n && i < 40; i++) {
+    for (size_t i = from; i < p->n && i < from + 40; i++) {
         struct line *ln = &p->l[i];
-        if (starts(ln->f, "can cu") || regexec(c->re_place, ln->f, 2, mt, 0) != 0)
+        if (starts(ln->f, "can cu"))
             continue;
+        if (regexec(c->re_place, ln->f, 2, mt, 0) != 0) {
+            /* "ngàw‡{ tháng 5": "ngày" bent by the handwriting after it;
+             * still the date line when "tháng" and "năm" follow */
+            const char *comma = strchr(ln->f, ',');
+            if (!comma || !is_date_line_loose(comma + 1))
+                continue;
+            const char *a = ln->f + strspn(ln->f, " ");
+            if (!(*a >= 'a' && *a <= 'z'))
+                continue;
+            mt[1].rm_so = (regoff_t)(a - ln->f);
+            mt[1].rm_eo = (regoff_t)(comma - ln->f);
+        }
         char *place = orig(ln, (size_t)mt[1].rm_so, (size_t)mt[1].rm_eo);
         uint32_t cp = 0;
         if (place && *place)
@@ -544,10 +569,11 @@ static void find_place_only(struct ctx *c, int pg)
             words += *q == ' ';
         if (place && is_upper_cp(cp) && words <= 5) {
             set(c, META_PLACE, place, 0.6f);
-            return;
+            return 1;
         }
         free(place);
     }
+    return 0;
 }
 
 static int find_date(struct ctx *c, int pg)
@@ -1499,8 +1525,13 @@ int meta_extract(const char *const *texts, const char *const *hocrs, size_t npag
     /* the header: from the first page, else from the last (văn bản hợp nhất) */
     if (!find_number(&c, 0) && npages > 1)
         find_number(&c, (int)npages - 1);
-    if (!find_date(&c, 0) && !(npages > 1 && find_date(&c, (int)npages - 1)))
-        find_place_only(&c, 0);
+    /* the place alone (the day handwritten): on the first page, or in the
+     * last page's signing block (văn bản hợp nhất) */
+    if (!find_date(&c, 0) && !(npages > 1 && find_date(&c, (int)npages - 1)) &&
+        !find_place_only(&c, 0, 0) && npages > 1) {
+        const struct page *last = &c.pages[npages - 1];
+        find_place_only(&c, (int)npages - 1, last->n > 40 ? last->n - 40 : 0);
+    }
     find_vv(&c);
     int heading = find_type(&c, 0, c.num_pg == 0 ? (size_t)c.num_ln + 1 : 0);
     decide_type(&c, heading);

@@ -1488,6 +1488,32 @@ START_TEST(test_signer_before_long_annex)
 }
 END_TEST
 
+START_TEST(test_place_with_bent_day_and_on_last_page)
+{
+    struct meta m;
+    /* "ngày" bent by the handwritten day after it */
+    EXTRACT(&m, "ỦY BAN NHÂN DÂN\nTỈNH QUẢNG NGÃI\nSố: 11/CT-UBND\n\n"
+                "Quảng Ngãi, ngàw‡{ tháng 5 năm 2021\n\nCHỈ THỊ\nVề X\n");
+    VAL(&m, META_PLACE, "Quảng Ngãi");
+    expect_none(&m, META_DATE, __LINE__);
+    meta_release(&m);
+    /* a body line with a comma and "tháng" is not a place */
+    EXTRACT(&m, "ỦY BAN NHÂN DÂN\nTỈNH QUẢNG NGÃI\nSố: 11/CT-UBND\n\nCHỈ THỊ\nVề X\n"
+                "các đơn vị, ngành chức năng trong tháng 5 năm 2021 thực hiện\n");
+    expect_none(&m, META_PLACE, __LINE__);
+    meta_release(&m);
+    /* văn bản hợp nhất: place and date under the signing block of the
+     * last page, the day handwritten */
+    const char *pages[2] = {"THÔNG TƯ\nQuy định về X\n\nĐiều 1. Phạm vi.\n",
+                            "Điều 9. Hiệu lực.\n\nBỘ QUỐC PHÒNG\nSố: 46/VBHN-BQP\n"
+                            "XÁC THỰC VĂN BẢN HỢP NHẤT\nHà Nội, ngày tháng ,Š năm 2026\n"
+                            "KT. BỘ TRƯỞNG\nTHỨ TRƯỞNG\n\nNguyễn Văn A\n"};
+    EXTRACT_N(&m, pages, 2);
+    VAL(&m, META_PLACE, "Hà Nội");
+    meta_release(&m);
+}
+END_TEST
+
 START_TEST(test_release_twice)
 {
     struct meta m;
@@ -1528,6 +1554,7 @@ static Suite *meta_suite(void)
     tcase_add_test(tc, test_notation_mended_from_heading);
     tcase_add_test(tc, test_agency_above_motto_and_date);
     tcase_add_test(tc, test_signer_before_long_annex);
+    tcase_add_test(tc, test_place_with_bent_day_and_on_last_page);
     suite_add_tcase(s, tc);
     tc = tcase_create("title");
     tcase_add_test(tc, test_type_headings);
