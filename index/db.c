@@ -4,7 +4,9 @@
  *   connection:  db_open, db_close, db_errmsg, db_begin, db_commit, db_rollback
  *   batches:     db_batch_begin, db_batch_finish, db_failure_add
  *   documents:   db_document_get, db_document_state, db_document_find,
- *                db_document_pages, db_pages_free
+ *                db_document_pages, db_file_pages, db_pages_free
+ *   split files: db_split_file, db_split_release, db_document_parts,
+ *                db_review_splits
  *   pages:       db_page_prepare, db_page_done, db_page_failed
  *   summary:     db_status_get
  *   search:      db_register_tokenizer (the "sohoa" FTS5 tokenizer)
@@ -46,6 +48,7 @@ static const char schema[] =
     "  reason TEXT,\n"
     "  pdf_path TEXT, txt_path TEXT, hocr_path TEXT,\n"
     "  updated_at TEXT NOT NULL,\n"
+    "  split_from INTEGER REFERENCES document(id),\n"
     "  UNIQUE(dossier_id, name));\n"
     "CREATE TABLE IF NOT EXISTS page(\n"
     "  id INTEGER PRIMARY KEY,\n"
@@ -70,6 +73,8 @@ static const char schema[] =
     "  text TEXT,\n"
     "  hocr TEXT,\n"
     "  updated_at TEXT NOT NULL,\n"
+    "  file_doc INTEGER REFERENCES document(id),\n"
+    "  file_seq INTEGER,\n"
     "  UNIQUE(document_id, seq));\n"
     "CREATE INDEX IF NOT EXISTS page_sha ON page(sha256);\n"
     "CREATE INDEX IF NOT EXISTS page_state ON page(state);\n"
@@ -282,6 +287,22 @@ enum sohoa_err db_open(const char *path, int readonly, struct db **pdb)
             ok = sqlite3_exec(db->h, "ALTER TABLE page ADD COLUMN origin TEXT;"
                               "ALTER TABLE page ADD COLUMN opens_doc INTEGER NOT NULL"
                               " DEFAULT 0", NULL, NULL, &msg) == SQLITE_OK;
+        /* version 3 and older: a page remembers the file it came in, so
+         * that splitting the file into documents does not lose it */
+        if (ok && version >= 1 && version < 4)
+            ok = sqlite3_exec(db->h, "ALTER TABLE page ADD COLUMN file_doc INTEGER"
+                              " REFERENCES document(id);"
+                              "ALTER TABLE page ADD COLUMN file_seq INTEGER;"
+                              "ALTER TABLE document ADD COLUMN split_from INTEGER"
+                              " REFERENCES document(id);"
+                              "UPDATE page SET file_doc = document_id, file_seq = seq"
+                              " WHERE file_doc IS NULL", NULL, NULL, &msg) == SQLITE_OK;
+        /* after the columns exist in databases of every version */
+        if (ok)
+            ok = sqlite3_exec(db->h, "CREATE UNIQUE INDEX IF NOT EXISTS page_file"
+                              " ON page(file_doc, file_seq);"
+                              "CREATE INDEX IF NOT EXISTS document_split"
+                              " ON document(split_from)", NULL, NULL, &msg) == SQLITE_OK;
         if (ok) {
             char pragma[64];
             snprintf(pragma, sizeof pragma, "PRAGMA user_version=%d", DB_SCHEMA_VERSION);
@@ -379,6 +400,48 @@ enum sohoa_err db_failure_add(struct db *db, int64_t batch_id, const char *sourc
 
 /* ---- documents ---- */
 
+/* Put every page of a file back into the file's own document under its
+ * own page number. Pages move by way of negative numbers: two pages may
+ * swap places, and (document_id, seq) is unique at every step. */
+static enum sohoa_err join_file(struct db *db, int64_t file_doc)
+{
+    enum sohoa_err e = step_done(db, prep(db,
+        "UPDATE page SET seq = -file_seq WHERE file_doc=?", "i", file_doc), "join file");
+    if (!e)
+        e = step_done(db, prep(db,
+            "UPDATE page SET document_id = file_doc, seq = file_seq WHERE file_doc=?",
+            "i", file_doc), "join file");
+    return e;
+}
+
+/*
+ * A planner document whose name is a part of another file's split (a
+ * folder "x~2" beside the file "x" split before): the name goes to the
+ * new document. The other file is joined again, loses its parts and waits
+ * to be finished again by a run of its batch.
+ */
+static enum sohoa_err take_part_name(struct db *db, int64_t part, int64_t owner)
+{
+    enum sohoa_err e = join_file(db, owner);
+    if (!e)
+        e = step_done(db, prep(db,
+            "DELETE FROM meta WHERE document_id IN (SELECT id FROM document"
+            " WHERE split_from=?)", "i", owner), "take part name");
+    if (!e)
+        e = step_done(db, prep(db,
+            "UPDATE document SET split_from=NULL, state='pending', page_count=0,"
+            " pdf_path=NULL, txt_path=NULL, hocr_path=NULL WHERE id=?", "i", part),
+            "take part name");
+    if (!e)
+        e = step_done(db, prep(db, "DELETE FROM document WHERE split_from=?", "i", owner),
+                      "take part name");
+    if (!e)
+        e = step_done(db, prep(db,
+            "UPDATE document SET state='pending', page_count=(SELECT count(*) FROM page"
+            " WHERE file_doc=?1) WHERE id=?1", "i", owner), "take part name");
+    return e;
+}
+
 enum sohoa_err db_document_get(struct db *db, int64_t batch_id, const char *dossier,
                                const char *name, int npages, int64_t *pdoc)
 {
@@ -391,15 +454,32 @@ enum sohoa_err db_document_get(struct db *db, int64_t batch_id, const char *doss
         "tt", dossier, now), "record dossier");
     if (e)
         return e;
+    sqlite3_stmt *st = prep(db,
+        "SELECT d.id, d.split_from FROM document d JOIN dossier s ON s.id=d.dossier_id"
+        " WHERE s.name=? AND d.name=? AND d.split_from IS NOT NULL", "tt", dossier, name);
+    if (!st)
+        return fail(db, "find document");
+    int64_t part = 0, owner = 0;
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        part = sqlite3_column_int64(st, 0);
+        owner = sqlite3_column_int64(st, 1);
+    }
+    sqlite3_finalize(st);
+    if (part && (e = take_part_name(db, part, owner)))
+        return e;
+    /* a split file's document keeps the page count of its first part */
     e = step_done(db, prep(db,
         "INSERT INTO document(dossier_id, name, batch_id, page_count, updated_at)"
         " SELECT id, ?, ?, ?, ? FROM dossier WHERE name=?"
         " ON CONFLICT(dossier_id, name) DO UPDATE SET batch_id=excluded.batch_id,"
-        " page_count=excluded.page_count, updated_at=excluded.updated_at",
+        " page_count=CASE WHEN EXISTS(SELECT 1 FROM document p"
+        "   WHERE p.split_from=document.id) THEN document.page_count"
+        "   ELSE excluded.page_count END,"
+        " updated_at=excluded.updated_at",
         "tiItt", name, batch_id, npages, now, dossier), "record document");
     if (e)
         return e;
-    sqlite3_stmt *st = prep(db,
+    st = prep(db,
         "SELECT d.id FROM document d JOIN dossier s ON s.id=d.dossier_id"
         " WHERE s.name=? AND d.name=?", "tt", dossier, name);
     if (!st)
@@ -409,9 +489,15 @@ enum sohoa_err db_document_get(struct db *db, int64_t batch_id, const char *doss
     sqlite3_finalize(st);
     if (!*pdoc)
         return fail(db, "find document");
-    /* pages beyond the new count belong to an older version of the file */
-    return step_done(db, prep(db, "DELETE FROM page WHERE document_id=? AND seq>?",
-                              "iI", *pdoc, npages), "trim pages");
+    /* pages beyond the new count belong to an older version of the file,
+     * wherever a split put them */
+    e = step_done(db, prep(db, "DELETE FROM page WHERE file_doc=? AND file_seq>?",
+                           "iI", *pdoc, npages), "trim pages");
+    /* the outputs hold those pages: written again even if no page is new */
+    if (!e && sqlite3_changes(db->h) > 0)
+        e = step_done(db, prep(db, "UPDATE document SET state='pending' WHERE id=?1"
+                               " OR split_from=?1", "i", *pdoc), "trim pages");
+    return e;
 }
 
 enum sohoa_err db_document_state(struct db *db, int64_t doc, const char *state,
@@ -478,18 +564,21 @@ enum sohoa_err db_document_find(struct db *db, const char *spec, int64_t *pdoc)
     return SOHOA_OK;
 }
 
-enum sohoa_err db_document_pages(struct db *db, int64_t doc, int with_text,
+static enum sohoa_err read_pages(struct db *db, int64_t doc, int by_file, int with_text,
                                  struct db_page **ppages, size_t *pn)
 {
+    static const char *const sql[2][2] = {
+        {"SELECT id, seq, state, source, reason, confidence, NULL, NULL, file_seq,"
+         " opens_doc, blank, document_id FROM page WHERE document_id=? ORDER BY seq",
+         "SELECT id, seq, state, source, reason, confidence, text, hocr, file_seq,"
+         " opens_doc, blank, document_id FROM page WHERE document_id=? ORDER BY seq"},
+        {"SELECT id, seq, state, source, reason, confidence, NULL, NULL, file_seq,"
+         " opens_doc, blank, document_id FROM page WHERE file_doc=? ORDER BY file_seq",
+         "SELECT id, seq, state, source, reason, confidence, text, hocr, file_seq,"
+         " opens_doc, blank, document_id FROM page WHERE file_doc=? ORDER BY file_seq"}};
     *ppages = NULL;
     *pn = 0;
-    sqlite3_stmt *st = prep(db,
-        with_text
-            ? "SELECT id, seq, state, source, reason, confidence, text, hocr FROM page"
-              " WHERE document_id=? ORDER BY seq"
-            : "SELECT id, seq, state, source, reason, confidence, NULL, NULL FROM page"
-              " WHERE document_id=? ORDER BY seq",
-        "i", doc);
+    sqlite3_stmt *st = prep(db, sql[!!by_file][!!with_text], "i", doc);
     if (!st)
         return fail(db, "list pages");
     size_t cap = 0, n = 0;
@@ -517,6 +606,10 @@ enum sohoa_err db_document_pages(struct db *db, int64_t doc, int with_text,
         q->confidence = sqlite3_column_double(st, 5);
         q->text = col_dup(st, 6);
         q->hocr = col_dup(st, 7);
+        q->file_seq = sqlite3_column_int(st, 8);
+        q->opens_doc = sqlite3_column_int(st, 9);
+        q->blank = sqlite3_column_int(st, 10);
+        q->document_id = sqlite3_column_int64(st, 11);
     }
     sqlite3_finalize(st);
     if (rc != SQLITE_DONE) {
@@ -526,6 +619,251 @@ enum sohoa_err db_document_pages(struct db *db, int64_t doc, int with_text,
     *ppages = p;
     *pn = n;
     return SOHOA_OK;
+}
+
+enum sohoa_err db_document_pages(struct db *db, int64_t doc, int with_text,
+                                 struct db_page **ppages, size_t *pn)
+{
+    return read_pages(db, doc, 0, with_text, ppages, pn);
+}
+
+enum sohoa_err db_file_pages(struct db *db, int64_t file_doc, int with_text,
+                             struct db_page **ppages, size_t *pn)
+{
+    return read_pages(db, file_doc, 1, with_text, ppages, pn);
+}
+
+/* ---- split files ---- */
+
+void db_split_release(struct db_split *sp)
+{
+    for (size_t i = 0; i < sp->nstale; i++)
+        free(sp->stale[i]);
+    free(sp->stale);
+    free(sp->part_ids);
+    memset(sp, 0, sizeof *sp);
+}
+
+/* Remember the output files of the parts of file_doc other than the
+ * sp->nparts kept ones (their rows go next), for the caller to remove. */
+static enum sohoa_err note_stale(struct db *db, int64_t file_doc, struct db_split *sp)
+{
+    sqlite3_stmt *st = prep(db, "SELECT id, pdf_path, txt_path, hocr_path FROM document"
+                                " WHERE split_from=?", "i", file_doc);
+    int rc;
+    if (!st)
+        return fail(db, "list parts");
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        int64_t id = sqlite3_column_int64(st, 0);
+        int kept = 0;
+        for (int k = 1; k < sp->nparts; k++)
+            kept |= sp->part_ids[k] == id;
+        for (int c = 1; !kept && c <= 3; c++) {
+            if (sqlite3_column_type(st, c) == SQLITE_NULL)
+                continue;
+            char *path = col_dup(st, c);
+            void *ns = path ? realloc(sp->stale, (sp->nstale + 1) * sizeof *sp->stale)
+                            : NULL;
+            if (!ns) {
+                free(path);
+                sqlite3_finalize(st);
+                return SOHOA_ENOMEM;
+            }
+            sp->stale = ns;
+            sp->stale[sp->nstale++] = path;
+        }
+    }
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? SOHOA_OK : fail(db, "list parts");
+}
+
+/* Find or make a part of a file; 0 in *pid when the name belongs to a
+ * document that is not a part of this file. */
+static enum sohoa_err part_get(struct db *db, int64_t file_doc, int64_t dossier_id,
+                               const char *name, int64_t batch_id, int npages,
+                               const char *now, int64_t *pid)
+{
+    *pid = 0;
+    sqlite3_stmt *st = prep(db, "SELECT id, coalesce(split_from, 0) FROM document"
+                                " WHERE dossier_id=? AND name=?", "it", dossier_id, name);
+    if (!st)
+        return fail(db, "find part");
+    int found = 0;
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        found = 1;
+        if (sqlite3_column_int64(st, 1) == file_doc)
+            *pid = sqlite3_column_int64(st, 0);
+    }
+    sqlite3_finalize(st);
+    if (found && !*pid)
+        return SOHOA_OK;
+    if (found)
+        return step_done(db, prep(db,
+            "UPDATE document SET batch_id=?, page_count=?, state='pending', updated_at=?"
+            " WHERE id=?", "iIti", batch_id, npages, now, *pid), "record part");
+    enum sohoa_err e = step_done(db, prep(db,
+        "INSERT INTO document(dossier_id, name, batch_id, page_count, updated_at,"
+        " split_from) VALUES (?,?,?,?,?,?)", "itiIti", dossier_id, name, batch_id, npages,
+        now, file_doc), "record part");
+    if (!e)
+        *pid = sqlite3_last_insert_rowid(db->h);
+    return e;
+}
+
+/* Remove the parts of file_doc that are not among the kept ones, with
+ * their metadata (they hold no page any more). */
+static enum sohoa_err drop_parts(struct db *db, int64_t file_doc, const struct db_split *sp)
+{
+    struct strbuf keep = STRBUF_INIT, sql = STRBUF_INIT;
+    enum sohoa_err e = SOHOA_OK;
+    strbuf_adds(&keep, "0");
+    for (int k = 1; k < sp->nparts; k++)
+        strbuf_addf(&keep, ",%lld", (long long)sp->part_ids[k]);
+    for (int i = 0; i < 2 && !e; i++) {
+        sql.len = 0;
+        strbuf_addf(&sql, i == 0 ? "DELETE FROM meta WHERE document_id IN (SELECT id"
+                                   " FROM document WHERE split_from=?1 AND id NOT IN (%s))"
+                                 : "DELETE FROM document WHERE split_from=?1"
+                                   " AND id NOT IN (%s)", keep.buf ? keep.buf : "0");
+        e = keep.buf && sql.buf ? step_done(db, prep(db, sql.buf, "i", file_doc),
+                                            "remove parts")
+                                : SOHOA_ENOMEM;
+    }
+    strbuf_release(&keep);
+    strbuf_release(&sql);
+    return e;
+}
+
+enum sohoa_err db_split_file(struct db *db, int64_t file_doc, const int *starts,
+                             int nparts, int npages, struct db_split *sp)
+{
+    char now[32];
+    enum sohoa_err e;
+    int64_t dossier_id = 0, batch_id = 0;
+    char *name = NULL;
+    struct strbuf pn = STRBUF_INIT;
+
+    memset(sp, 0, sizeof *sp);
+    util_now_iso(now, sizeof now);
+    sp->part_ids = calloc((size_t)(nparts > 0 ? nparts : 1), sizeof *sp->part_ids);
+    if (!sp->part_ids)
+        return SOHOA_ENOMEM;
+    sqlite3_stmt *st = prep(db, "SELECT dossier_id, coalesce(batch_id, 0), name"
+                                " FROM document WHERE id=?", "i", file_doc);
+    if (!st)
+        return fail(db, "split file");
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        dossier_id = sqlite3_column_int64(st, 0);
+        batch_id = sqlite3_column_int64(st, 1);
+        name = col_dup(st, 2);
+    }
+    sqlite3_finalize(st);
+    if (!name) {
+        snprintf(db->err, sizeof db->err, "no document #%lld", (long long)file_doc);
+        db_split_release(sp);
+        return SOHOA_ENOENT;
+    }
+    if ((e = db_begin(db))) {
+        free(name);
+        db_split_release(sp);
+        return e;
+    }
+    sp->nparts = nparts > 0 ? nparts : 1;
+    sp->part_ids[0] = file_doc;
+    for (int k = 1; k < sp->nparts && !e; k++) {
+        int count = (k + 1 < nparts ? starts[k + 1] : npages + 1) - starts[k];
+        pn.len = 0;
+        if (strbuf_addf(&pn, "%s~%d", name, k + 1) < 0 || !pn.buf) {
+            e = SOHOA_ENOMEM;
+            break;
+        }
+        e = part_get(db, file_doc, dossier_id, pn.buf, batch_id, count, now,
+                     &sp->part_ids[k]);
+        if (!e && !sp->part_ids[k]) {
+            /* the name is another document's: the file stays whole */
+            snprintf(sp->refused, sizeof sp->refused, "%s", pn.buf);
+            sp->nparts = 1;
+        }
+    }
+    if (!e)
+        e = join_file(db, file_doc);
+    /* the file's own document is part 1; later parts from their first page */
+    for (int k = 1; k < sp->nparts && !e; k++)
+        e = step_done(db, prep(db,
+            "UPDATE page SET document_id=?1, seq=file_seq-?2+1 WHERE file_doc=?3"
+            " AND file_seq>=?2 AND file_seq<?4", "iIiI", sp->part_ids[k], starts[k],
+            file_doc, k + 1 < sp->nparts ? starts[k + 1] : npages + 1), "split file");
+    if (!e)
+        e = step_done(db, prep(db,
+            "UPDATE document SET page_count=?, state='pending', updated_at=? WHERE id=?",
+            "Iti", sp->nparts > 1 ? starts[1] - 1 : npages, now, file_doc), "split file");
+    /* parts of an earlier split that are no more */
+    if (!e)
+        e = note_stale(db, file_doc, sp);
+    if (!e)
+        e = drop_parts(db, file_doc, sp);
+    free(name);
+    strbuf_release(&pn);
+    if (!e)
+        e = db_commit(db);
+    if (e) {
+        db_rollback(db);
+        db_split_release(sp);
+    }
+    return e;
+}
+
+enum sohoa_err db_document_parts(struct db *db, int64_t file_doc, int64_t **pids,
+                                 size_t *pn)
+{
+    sqlite3_stmt *st = prep(db, "SELECT id FROM document WHERE split_from=? ORDER BY id",
+                            "i", file_doc);
+    int64_t *ids = NULL;
+    size_t n = 0;
+    int rc;
+    *pids = NULL;
+    *pn = 0;
+    if (!st)
+        return fail(db, "list parts");
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        void *ni = realloc(ids, (n + 1) * sizeof *ids);
+        if (!ni) {
+            free(ids);
+            sqlite3_finalize(st);
+            return SOHOA_ENOMEM;
+        }
+        ids = ni;
+        ids[n++] = sqlite3_column_int64(st, 0);
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE) {
+        free(ids);
+        return fail(db, "list parts");
+    }
+    *pids = ids;
+    *pn = n;
+    return SOHOA_OK;
+}
+
+enum sohoa_err db_review_splits(struct db *db, db_split_fn fn, void *ctx)
+{
+    sqlite3_stmt *st = prep(db,
+        "SELECT f.id, s.name, f.name, d.name, coalesce((SELECT min(p.file_seq) FROM page p"
+        " WHERE p.document_id=d.id), 0), d.page_count, f.page_count FROM document d"
+        " JOIN document f ON f.id=d.split_from JOIN dossier s ON s.id=f.dossier_id"
+        " ORDER BY s.name, f.name, 5, d.id", NULL);
+    int rc;
+    if (!st)
+        return fail(db, "list split files");
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        struct db_split_row row = {
+            sqlite3_column_int64(st, 0), (const char *)sqlite3_column_text(st, 1),
+            (const char *)sqlite3_column_text(st, 2), (const char *)sqlite3_column_text(st, 3),
+            sqlite3_column_int(st, 4), sqlite3_column_int(st, 5), sqlite3_column_int(st, 6)};
+        fn(ctx, &row);
+    }
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? SOHOA_OK : fail(db, "list split files");
 }
 
 void db_pages_free(struct db_page *pages, size_t n)
@@ -549,8 +887,9 @@ enum sohoa_err db_page_prepare(struct db *db, int64_t doc, int seq, const char *
     util_now_iso(now, sizeof now);
     *ppage = 0;
     *done = 0;
+    /* found by where the planner put it: a split may have moved it */
     sqlite3_stmt *st = prep(db, "SELECT id, sha256, state FROM page"
-                                " WHERE document_id=? AND seq=?", "iI", doc, seq);
+                                " WHERE file_doc=? AND file_seq=?", "iI", doc, seq);
     if (!st)
         return fail(db, "find page");
     int found = 0, same = 0, isdone = 0;
@@ -573,9 +912,9 @@ enum sohoa_err db_page_prepare(struct db *db, int64_t doc, int seq, const char *
             "reset page");
     }
     enum sohoa_err e = step_done(db, prep(db,
-        "INSERT INTO page(document_id, seq, source, frame, sha256, batch_id, updated_at)"
-        " VALUES (?,?,?,?,?,?,?)", "iItItit", doc, seq, source, frame, sha256,
-        batch_id, now), "record page");
+        "INSERT INTO page(document_id, seq, file_doc, file_seq, source, frame, sha256,"
+        " batch_id, updated_at) VALUES (?1,?2,?1,?2,?3,?4,?5,?6,?7)", "iItItit", doc, seq,
+        source, frame, sha256, batch_id, now), "record page");
     if (!e)
         *ppage = sqlite3_last_insert_rowid(db->h);
     return e;
@@ -675,7 +1014,8 @@ enum sohoa_err db_review_pages(struct db *db, int limit, db_review_fn fn, void *
     sqlite3_stmt *st = prep(db,
         "SELECT p.id, s.name, d.name, p.source, coalesce(p.orient_how, ''), p.seq,"
         " coalesce(p.orientation, 0), coalesce(p.nwords, 0), coalesce(p.confidence, 0),"
-        " coalesce(p.low_conf, 0), coalesce(p.skew, 0), p.opens_doc FROM page p"
+        " coalesce(p.low_conf, 0), coalesce(p.skew, 0), p.opens_doc,"
+        " d.split_from IS NOT NULL AND p.seq = 1 FROM page p"
         " JOIN document d ON d.id=p.document_id JOIN dossier s ON s.id=d.dossier_id"
         " WHERE p.state='done' AND NOT p.blank"
         " AND (p.confidence < ? OR p.low_conf >= ? OR p.opens_doc)"
@@ -691,7 +1031,8 @@ enum sohoa_err db_review_pages(struct db *db, int limit, db_review_fn fn, void *
             (const char *)sqlite3_column_text(st, 4), sqlite3_column_int(st, 5),
             sqlite3_column_int(st, 6), sqlite3_column_int(st, 7),
             sqlite3_column_double(st, 8), sqlite3_column_double(st, 9),
-            sqlite3_column_double(st, 10), sqlite3_column_int(st, 11)};
+            sqlite3_column_double(st, 10), sqlite3_column_int(st, 11),
+            sqlite3_column_int(st, 12)};
         fn(ctx, &row);
     }
     sqlite3_finalize(st);

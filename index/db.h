@@ -21,7 +21,7 @@ struct db {
     char err[512];
 };
 
-#define DB_SCHEMA_VERSION 3   /* 2: metadata, 3: page origin */
+#define DB_SCHEMA_VERSION 4   /* 2: metadata, 3: page origin, 4: split files */
 
 enum sohoa_err db_open(const char *path, int readonly, struct db **pdb);
 void db_close(struct db **pdb);
@@ -41,14 +41,22 @@ enum sohoa_err db_batch_finish(struct db *db, int64_t id, int pages_total,
 enum sohoa_err db_failure_add(struct db *db, int64_t batch_id, const char *source,
                               const char *reason);
 
-/* Find or create the dossier and document; records the page count. */
+/*
+ * Find or create the dossier and document of a file (or folder of pages);
+ * records the page count. Pages beyond it are dropped (and the document,
+ * with its parts, is to be written again). A name that was a part of a
+ * split file ("x~2") goes to the new document: that file is joined again
+ * and left pending.
+ */
 enum sohoa_err db_document_get(struct db *db, int64_t batch_id, const char *dossier,
                                const char *name, int npages, int64_t *pdoc);
 
 /*
- * Register page `seq` of a document with its content hash. If the same
- * content is already done, *done = 1 and nothing changes; otherwise the
- * page is (re)set to pending.
+ * Register page `seq` of a file's document with its content hash. The page
+ * is found by where the file put it (page.file_doc, page.file_seq), even
+ * if a split moved it to another document. If the same content is already
+ * done, *done = 1 and nothing changes; otherwise the page is (re)set to
+ * pending.
  */
 enum sohoa_err db_page_prepare(struct db *db, int64_t doc, int seq,
                                const char *source, int frame, const char *sha256,
@@ -85,6 +93,7 @@ struct db_review_row {
     int page, orientation, nwords;
     double confidence, low_conf, skew;
     int opens_doc;          /* listed because it opens another document */
+    int starts_part;        /* the first page of a part of a split file */
 };
 typedef void (*db_review_fn)(void *ctx, const struct db_review_row *row);
 /* Pages that need a human look, worst first. */
@@ -111,10 +120,60 @@ struct db_page {
     char *text;
     char *hocr;
     double confidence;
+    int file_seq;           /* page number in the file it came in */
+    int opens_doc, blank;
+    int64_t document_id;
 };
 enum sohoa_err db_document_pages(struct db *db, int64_t doc, int with_text,
                                  struct db_page **ppages, size_t *pn);
+/* Pages of a file (registered under file_doc), in the file's order,
+ * whatever document a split put them in. */
+enum sohoa_err db_file_pages(struct db *db, int64_t file_doc, int with_text,
+                             struct db_page **ppages, size_t *pn);
 void db_pages_free(struct db_page *pages, size_t n);
+
+/*
+ * A file that holds several documents is split: part 1 is the file's own
+ * document, part k >= 2 the document "<name>~k" of the same dossier with
+ * document.split_from = the file's document. Pages keep page.file_doc and
+ * page.file_seq (where the file put them) and get document_id and seq of
+ * their part.
+ */
+struct db_split {
+    int nparts;             /* 1: the file is one document */
+    int64_t *part_ids;      /* [nparts]: part_ids[0] is the file's document */
+    char **stale;           /* output files of parts no more, to remove */
+    size_t nstale;
+    char refused[256];      /* not split: this part name is another document's */
+};
+/*
+ * Split the file's pages 1..npages into nparts parts, part k+1 beginning
+ * at file page starts[k] (starts[0] = 1, increasing); nparts = 1 joins the
+ * file again. In one transaction: parts made or reused, pages moved and
+ * numbered from 1 in their part, parts of an earlier split that are no
+ * more removed with their metadata, page counts set and every part left
+ * pending (the caller writes their outputs). If a part's name belongs to
+ * a document that is not a part of this file, the file is kept whole and
+ * sp->refused names it. Release sp with db_split_release.
+ */
+enum sohoa_err db_split_file(struct db *db, int64_t file_doc, const int *starts,
+                             int nparts, int npages, struct db_split *sp);
+void db_split_release(struct db_split *sp);
+/* Ids of the parts (k >= 2) a file was split into, in order made. */
+enum sohoa_err db_document_parts(struct db *db, int64_t file_doc, int64_t **pids,
+                                 size_t *pn);
+
+struct db_split_row {
+    int64_t file_id;
+    const char *dossier, *file;     /* the file's document */
+    const char *part;               /* a part's document name */
+    int at_page;                    /* the file page the part begins with */
+    int pages;                      /* pages of the part */
+    int file_pages;                 /* pages of part 1 */
+};
+typedef void (*db_split_fn)(void *ctx, const struct db_split_row *row);
+/* Every part of every split file, by file and page: for review. */
+enum sohoa_err db_review_splits(struct db *db, db_split_fn fn, void *ctx);
 
 struct db_status {
     int64_t batches, dossiers, documents;

@@ -149,6 +149,8 @@ static void log_event(struct progress *p, const struct run_event *ev)
         break;
     case RUN_EV_DOC_DONE: file_line(p, "document done %s", src); break;
     case RUN_EV_DOC_FAILED: file_line(p, "document incomplete %s: %s", src, ev->reason); break;
+    case RUN_EV_DOC_SPLIT: file_line(p, "file %s %s", src, ev->reason); break;
+    case RUN_EV_DOC_NOT_SPLIT: file_line(p, "file %s not split: %s", src, ev->reason); break;
     }
 }
 
@@ -187,6 +189,13 @@ static void on_event(void *ctx, const struct run_event *ev)
     case RUN_EV_DOC_DONE:
         if (!p->quiet && !p->tty)
             log_line("document done %s", ev->source);
+        return;
+    case RUN_EV_DOC_SPLIT:
+        if (!p->quiet)
+            fprintf(stderr, "sohoa: file '%s' %s\n", ev->source, ev->reason);
+        return;
+    case RUN_EV_DOC_NOT_SPLIT:
+        fprintf(stderr, "sohoa: file '%s' not split: %s\n", ev->source, ev->reason);
         return;
     default:
         break;
@@ -392,6 +401,12 @@ int cmd_run(struct cmd_ctx *c, int argc, char **argv)
         fprintf(stderr, "sohoa: %d page%s inside a file open%s another document (a header"
                 " with the national motto and 'Số:'): listed by 'sohoa review'\n",
                 sum.opens_doc, sum.opens_doc > 1 ? "s" : "", sum.opens_doc > 1 ? "" : "s");
+    if (sum.split) {
+        fprintf(stderr, "sohoa: %d file%s split into several documents (DOCUMENT~2, ~3, ...):"
+                " listed by 'sohoa review' to check\n", sum.split, sum.split > 1 ? "s" : "");
+        file_line(&prog, "%d file%s split into several documents", sum.split,
+                  sum.split > 1 ? "s" : "");
+    }
     int rc = EXIT_ALL_DONE;
     if (sum.failed || sum.problems) {
         /* list every failure with its reason, from the database */
@@ -683,6 +698,73 @@ int cmd_text(struct cmd_ctx *c, int argc, char **argv)
 
 /* ---- review ---- */
 
+/* Split files, one line (or JSON object) each, from the rows of their
+ * parts (in order, by file). */
+struct splits_ctx {
+    int json;
+    int n;                  /* files */
+    int64_t file;           /* the file being gathered */
+    struct strbuf at, parts;
+    int nparts;
+    struct strbuf out;
+    char *dossier, *name;
+};
+
+static void flush_split(struct splits_ctx *sc)
+{
+    if (!sc->file)
+        return;
+    if (sc->json) {
+        strbuf_adds(&sc->out, sc->n ? ",\n  {" : "\n  {");
+        strbuf_adds(&sc->out, "\"dossier\": ");
+        strbuf_add_json(&sc->out, sc->dossier);
+        strbuf_adds(&sc->out, ", \"document\": ");
+        strbuf_add_json(&sc->out, sc->name);
+        strbuf_addf(&sc->out, ", \"documents\": %d, \"at_pages\": [%s], \"parts\": [%s]}",
+                    sc->nparts + 1, sc->at.buf ? sc->at.buf : "",
+                    sc->parts.buf ? sc->parts.buf : "");
+    } else {
+        if (sc->n == 0)
+            strbuf_adds(&sc->out, "files split into several documents (check each split):\n");
+        strbuf_addf(&sc->out, "%s/%s: split into %d documents at page%s %s: %s\n",
+                    sc->dossier, sc->name, sc->nparts + 1, sc->nparts > 1 ? "s" : "",
+                    sc->at.buf ? sc->at.buf : "", sc->parts.buf ? sc->parts.buf : "");
+    }
+    sc->n++;
+    sc->file = 0;
+    sc->nparts = 0;
+    sc->at.len = sc->parts.len = 0;
+    free(sc->dossier);
+    free(sc->name);
+    sc->dossier = sc->name = NULL;
+}
+
+static void add_split(void *ctx, const struct db_split_row *row)
+{
+    struct splits_ctx *sc = ctx;
+    if (row->file_id != sc->file) {
+        flush_split(sc);
+        sc->file = row->file_id;
+        sc->dossier = strdup(row->dossier);
+        sc->name = strdup(row->file);
+        if (!sc->dossier || !sc->name) {
+            free(sc->dossier);
+            free(sc->name);
+            sc->dossier = sc->name = NULL;
+            sc->file = 0;
+            return;
+        }
+    }
+    strbuf_addf(&sc->at, "%s%d", sc->nparts ? ", " : "", row->at_page);
+    if (sc->json) {
+        strbuf_adds(&sc->parts, sc->nparts ? ", " : "");
+        strbuf_add_json(&sc->parts, row->part);
+    } else {
+        strbuf_addf(&sc->parts, "%s%s/%s", sc->nparts ? ", " : "", row->dossier, row->part);
+    }
+    sc->nparts++;
+}
+
 struct review_ctx {
     int json;
     int n;
@@ -704,8 +786,9 @@ static void print_review(void *ctx, const struct db_review_row *r)
                     " \"words\": %d, \"orientation\": %d, \"orientation_by\": ",
                     r->confidence, r->low_conf, r->nwords, r->orientation);
         strbuf_add_json(&rc->out, r->orient_how);
-        strbuf_addf(&rc->out, ", \"skew\": %.2f, \"opens_document\": %s}", r->skew,
-                    r->opens_doc ? "true" : "false");
+        strbuf_addf(&rc->out, ", \"skew\": %.2f, \"opens_document\": %s,"
+                    " \"starts_split_part\": %s}", r->skew, r->opens_doc ? "true" : "false",
+                    r->starts_part ? "true" : "false");
     } else {
         if (rc->n == 0)
             printf("%-48s %4s %6s %7s %6s %6s\n", "document", "page", "conf", "doubt%",
@@ -715,7 +798,9 @@ static void print_review(void *ctx, const struct db_review_row *r)
         printf("%-48s %4d %6.1f %6.1f%% %6d %5d°%s%s\n", doc, r->page, r->confidence,
                100.0 * r->low_conf, r->nwords, r->orientation,
                strcmp(r->orient_how, "band") == 0 ? " (by text)" : "",
-               r->opens_doc ? "  opens another document: split the file?" : "");
+               !r->opens_doc    ? ""
+               : r->starts_part ? "  opens a document split from its file: check the split"
+                                : "  opens another document, file not split (see sohoa.log)");
     }
     rc->n++;
 }
@@ -755,12 +840,24 @@ int cmd_review(struct cmd_ctx *c, int argc, char **argv)
     struct review_ctx rc = {json, 0, STRBUF_INIT};
     if (json)
         strbuf_adds(&rc.out, "{\"pages\": [");
-    enum sohoa_err err = db_review_pages(db, limit, print_review, &rc);
+    /* split files first: a wrong split misfiles a whole document */
+    struct splits_ctx sc = {json, 0, 0, STRBUF_INIT, STRBUF_INIT, 0, STRBUF_INIT, NULL, NULL};
+    enum sohoa_err err = db_review_splits(db, add_split, &sc);
+    flush_split(&sc);
+    if (!err && !json && sc.out.len) {
+        fputs(sc.out.buf, stdout);
+        putchar('\n');
+    }
+    if (!err)
+        err = db_review_pages(db, limit, print_review, &rc);
     struct strbuf docs = STRBUF_INIT;
     int ndocs = err ? 0 : cmd_review_documents(db, json, limit, &docs);
+    strbuf_release(&sc.at);
+    strbuf_release(&sc.parts);
     if (err || ndocs < 0) {
         fprintf(stderr, "sohoa: %s\n", db_errmsg(db));
         strbuf_release(&rc.out);
+        strbuf_release(&sc.out);
         strbuf_release(&docs);
         db_close(&db);
         return EXIT_FATAL;
@@ -769,7 +866,10 @@ int cmd_review(struct cmd_ctx *c, int argc, char **argv)
         strbuf_adds(&rc.out, rc.n ? "\n], \"documents\": [" : "], \"documents\": [");
         if (docs.len)
             strbuf_add(&rc.out, docs.buf, docs.len);
-        strbuf_adds(&rc.out, ndocs ? "\n]}\n" : "]}\n");
+        strbuf_adds(&rc.out, ndocs ? "\n], \"splits\": [" : "], \"splits\": [");
+        if (sc.out.len)
+            strbuf_add(&rc.out, sc.out.buf, sc.out.len);
+        strbuf_adds(&rc.out, sc.n ? "\n]}\n" : "]}\n");
         fputs(rc.out.buf, stdout);
     } else {
         if (rc.n == 0)
@@ -783,6 +883,7 @@ int cmd_review(struct cmd_ctx *c, int argc, char **argv)
     }
     strbuf_release(&docs);
     strbuf_release(&rc.out);
+    strbuf_release(&sc.out);
     db_close(&db);
     return EXIT_ALL_DONE;
 }

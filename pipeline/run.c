@@ -10,8 +10,9 @@
  * into a PDF page part (a file, written atomically) and then records the
  * result in the database in one statement, so a page is either done with
  * everything in place or still pending. The worker that finishes a
- * document's last page writes the document's outputs. All database access
- * is serialised by one mutex.
+ * document's last page writes the document's outputs, first splitting a
+ * file that holds several documents into parts (NAME, NAME~2, ...). All
+ * database access is serialised by one mutex.
  */
 #include "run.h"
 #include "tone.h"
@@ -113,6 +114,7 @@ struct run {
     char fatalmsg[512];
 
     int total, done, failed, skipped, blank, opens_doc;
+    int split;                      /* files split into documents */
     double t0;
 };
 
@@ -288,10 +290,6 @@ static const char hocr_head[] =
     " ocrx_word ocrp_wconf\"/>\n"
     " </head>\n <body>\n";
 
-/*
- * Write a document's PDF, text and hOCR if all its pages are done, and
- * record the document's state. Called without r->mu held.
- */
 int run_meta_from_pages(const struct db_page *pages, size_t n, struct meta *m)
 {
     const char **texts = calloc(n ? n : 1, sizeof *texts);
@@ -309,48 +307,33 @@ int run_meta_from_pages(const struct db_page *pages, size_t n, struct meta *m)
     return rc;
 }
 
-static void finish_document(struct run *r, size_t di)
+/*
+ * Write one document's PDF, text and hOCR from its pages (all done), store
+ * its metadata and record it done. On failure why says what went wrong:
+ * SOHOA_EFULL and SOHOA_EIO are the data folder failing (the run stops),
+ * others fail the document. Called without r->mu held.
+ */
+static enum sohoa_err write_document(struct run *r, int64_t id, const char *dossier,
+                                     const char *name, const struct db_page *pages,
+                                     size_t n, char *why, size_t whysz)
 {
-    const struct batch_doc *bd = &r->plan->docs[di];
-    struct docstate *ds = &r->docs[di];
-    struct db_page *pages = NULL;
-    size_t n = 0;
     char *dir = NULL, *base = NULL, *pdf = NULL, *txt = NULL, *hocr = NULL;
     char **parts = NULL;
     struct strbuf t = STRBUF_INIT, h = STRBUF_INIT, label = STRBUF_INIT;
-    char why[512] = "";
-    enum sohoa_err err;
+    enum sohoa_err err = SOHOA_OK;
 
-    strbuf_addf(&label, "%s/%s", bd->dossier, bd->name);
-    pthread_mutex_lock(&r->mu);
-    err = db_document_pages(r->db, ds->id, 1, &pages, &n);
-    pthread_mutex_unlock(&r->mu);
-    if (err) {
-        snprintf(why, sizeof why, "cannot read pages: %s", db_errmsg(r->db));
-        goto failed;
-    }
-    for (size_t i = 0; i < n; i++) {
-        if (strcmp(pages[i].state, "done") != 0) {
-            snprintf(why, sizeof why, "page %d %s%s%s", pages[i].seq,
-                     strcmp(pages[i].state, "failed") == 0 ? "failed" : "not processed",
-                     pages[i].reason ? ": " : "", pages[i].reason ? pages[i].reason : "");
-            goto failed;
-        }
-    }
-    if ((int)n != bd->npages) {
-        snprintf(why, sizeof why, "%zu of %d pages recorded", n, bd->npages);
-        goto failed;
-    }
-    dir = util_path_join(r->out_dir, bd->dossier);
-    base = dir ? util_path_join(dir, bd->name) : NULL;
+    strbuf_addf(&label, "%s/%s", dossier, name);
+    dir = util_path_join(r->out_dir, dossier);
+    base = dir ? util_path_join(dir, name) : NULL;
     parts = calloc(n ? n : 1, sizeof *parts);
-    if (!base || !parts) {
-        snprintf(why, sizeof why, "out of memory");
-        goto failed;
+    if (!base || !parts || !label.buf) {
+        snprintf(why, whysz, "out of memory");
+        err = SOHOA_ENOMEM;
+        goto out;
     }
     if ((err = util_mkdirs(dir, 0755)) != SOHOA_OK) {
-        snprintf(why, sizeof why, "cannot create '%s': %s", dir, sohoa_strerror(err));
-        goto failed_io;
+        snprintf(why, whysz, "cannot create '%s': %s", dir, sohoa_strerror(err));
+        goto out;
     }
     strbuf_addf(&t, "%s.pdf", base);
     pdf = strbuf_detach(&t, NULL);
@@ -360,76 +343,60 @@ static void finish_document(struct run *r, size_t di)
     hocr = strbuf_detach(&t, NULL);
     for (size_t i = 0; i < n; i++) {
         parts[i] = part_path(r, pages[i].id);
-        if (!parts[i]) {
-            snprintf(why, sizeof why, "out of memory");
-            goto failed;
+        if (!parts[i] || !pdf || !txt || !hocr) {
+            snprintf(why, whysz, "out of memory");
+            err = SOHOA_ENOMEM;
+            goto out;
         }
     }
-    err = pdf_join_pages(pdf, parts, n, r->fontfile, label.buf, why, sizeof why);
+    err = pdf_join_pages(pdf, parts, n, r->fontfile, label.buf, why, whysz);
     if (err)
-        goto failed_io;
+        goto out;
     for (size_t i = 0; i < n; i++) {
         if (i)
             strbuf_adds(&t, "\f");
         strbuf_adds(&t, pages[i].text ? pages[i].text : "");
     }
     if ((err = util_write_atomic(txt, t.buf ? t.buf : "", t.len)) != SOHOA_OK) {
-        snprintf(why, sizeof why, "cannot write '%s': %s", txt, sohoa_strerror(err));
-        goto failed_io;
+        snprintf(why, whysz, "cannot write '%s': %s", txt, sohoa_strerror(err));
+        goto out;
     }
     strbuf_adds(&h, hocr_head);
     for (size_t i = 0; i < n; i++)
         strbuf_adds(&h, pages[i].hocr ? pages[i].hocr : "");
     strbuf_adds(&h, " </body>\n</html>\n");
     if ((err = util_write_atomic(hocr, h.buf, h.len)) != SOHOA_OK) {
-        snprintf(why, sizeof why, "cannot write '%s': %s", hocr, sohoa_strerror(err));
-        goto failed_io;
+        snprintf(why, whysz, "cannot write '%s': %s", hocr, sohoa_strerror(err));
+        goto out;
     }
     /* the metadata, from the pages' text and words */
     {
         struct meta m;
         if (run_meta_from_pages(pages, n, &m) < 0) {
-            snprintf(why, sizeof why, "out of memory reading metadata");
-            goto failed;
+            snprintf(why, whysz, "out of memory reading metadata");
+            err = SOHOA_ENOMEM;
+            goto out;
         }
         pthread_mutex_lock(&r->mu);
-        err = db_meta_store(r->db, ds->id, &m);
+        err = db_meta_store(r->db, id, &m);
         pthread_mutex_unlock(&r->mu);
         meta_release(&m);
         if (err) {
-            snprintf(why, sizeof why, "cannot store metadata: %s", db_errmsg(r->db));
-            goto failed_io;
+            snprintf(why, whysz, "cannot store metadata: %s", db_errmsg(r->db));
+            goto out;
         }
     }
     pthread_mutex_lock(&r->mu);
-    err = db_document_state(r->db, ds->id, "done", NULL, pdf, txt, hocr);
-    if (err)
-        set_fatal(r, err, db_errmsg(r->db));
+    if (db_document_state(r->db, id, "done", NULL, pdf, txt, hocr))
+        set_fatal(r, SOHOA_EDB, db_errmsg(r->db));
     else
         emit(r, RUN_EV_DOC_DONE, label.buf, 0, NULL);
     pthread_mutex_unlock(&r->mu);
-    goto cleanup;
-
-failed_io:
-    if (err == SOHOA_EFULL || err == SOHOA_EIO) {
-        pthread_mutex_lock(&r->mu);
-        set_fatal(r, err, why);
-        pthread_mutex_unlock(&r->mu);
-        wake_all(r);
-        goto cleanup;
-    }
-failed:
-    pthread_mutex_lock(&r->mu);
-    if (db_document_state(r->db, ds->id, "failed", why, NULL, NULL, NULL))
-        set_fatal(r, SOHOA_EDB, db_errmsg(r->db));
-    emit(r, RUN_EV_DOC_FAILED, label.buf, 0, why);
-    pthread_mutex_unlock(&r->mu);
-cleanup:
+out:
     if (parts)
         for (size_t i = 0; i < n; i++)
             free(parts[i]);
     free(parts);
-    db_pages_free(pages, n);
     free(dir);
     free(base);
     free(pdf);
@@ -438,6 +405,159 @@ cleanup:
     strbuf_release(&t);
     strbuf_release(&h);
     strbuf_release(&label);
+    return err;
+}
+
+/* The data folder failing (full disk, I/O error): stop the run, the
+ * document stays pending for the next one. Otherwise mark it failed. */
+static void document_failed(struct run *r, int64_t id, const char *label,
+                            enum sohoa_err err, const char *why)
+{
+    pthread_mutex_lock(&r->mu);
+    if (err == SOHOA_EFULL || err == SOHOA_EIO) {
+        set_fatal(r, err, why);
+        pthread_mutex_unlock(&r->mu);
+        wake_all(r);
+        return;
+    }
+    if (db_document_state(r->db, id, "failed", why, NULL, NULL, NULL))
+        set_fatal(r, SOHOA_EDB, db_errmsg(r->db));
+    emit(r, RUN_EV_DOC_FAILED, label, 0, why);
+    pthread_mutex_unlock(&r->mu);
+}
+
+/*
+ * A file's pages are all through: split it where a later page opens a
+ * document of its own (see meta_opens_document), then write each part as
+ * a document. A file that no longer splits (or splits elsewhere) is
+ * joined again first: the split follows the pages of this version of the
+ * file. Called without r->mu held.
+ */
+static void finish_document(struct run *r, size_t di)
+{
+    const struct batch_doc *bd = &r->plan->docs[di];
+    struct docstate *ds = &r->docs[di];
+    struct db_page *pages = NULL;
+    size_t n = 0;
+    int *starts = NULL;
+    struct db_split sp;
+    struct strbuf label = STRBUF_INIT, msg = STRBUF_INIT;
+    char why[512] = "";
+    enum sohoa_err err;
+
+    memset(&sp, 0, sizeof sp);
+    strbuf_addf(&label, "%s/%s", bd->dossier, bd->name);
+    pthread_mutex_lock(&r->mu);
+    err = db_file_pages(r->db, ds->id, 1, &pages, &n);
+    pthread_mutex_unlock(&r->mu);
+    if (err) {
+        snprintf(why, sizeof why, "cannot read pages: %s", db_errmsg(r->db));
+        goto failed;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(pages[i].state, "done") != 0) {
+            snprintf(why, sizeof why, "page %d %s%s%s", pages[i].file_seq,
+                     strcmp(pages[i].state, "failed") == 0 ? "failed" : "not processed",
+                     pages[i].reason ? ": " : "", pages[i].reason ? pages[i].reason : "");
+            goto failed;
+        }
+    }
+    if ((int)n != bd->npages) {
+        snprintf(why, sizeof why, "%zu of %d pages recorded", n, bd->npages);
+        goto failed;
+    }
+    /* where the parts begin: the first page, and every later one that
+     * opens a document (a blank page opens nothing) */
+    starts = malloc((n ? n : 1) * sizeof *starts);
+    if (!starts) {
+        snprintf(why, sizeof why, "out of memory");
+        goto failed;
+    }
+    int nparts = 1;
+    starts[0] = 1;
+    for (size_t i = 1; i < n; i++)
+        if (pages[i].opens_doc && !pages[i].blank)
+            starts[nparts++] = (int)i + 1;
+    pthread_mutex_lock(&r->mu);
+    err = db_split_file(r->db, ds->id, starts, nparts, (int)n, &sp);
+    if (err) {
+        set_fatal(r, err, db_errmsg(r->db));
+        pthread_mutex_unlock(&r->mu);
+        wake_all(r);
+        goto cleanup;
+    }
+    pthread_mutex_unlock(&r->mu);
+    /* the outputs of parts an earlier split made and this one does not; one
+     * that cannot go is only a stray file (no record points to it) */
+    for (size_t i = 0; i < sp.nstale; i++)
+        (void)unlink(sp.stale[i]);
+    if (sp.refused[0]) {
+        strbuf_addf(&msg, "opens another document at page %d, but %s/%s is the name of"
+                    " a document that is not part of this file: kept whole",
+                    starts[1], bd->dossier, sp.refused);
+        pthread_mutex_lock(&r->mu);
+        emit(r, RUN_EV_DOC_NOT_SPLIT, label.buf, starts[1], msg.buf);
+        pthread_mutex_unlock(&r->mu);
+    } else if (sp.nparts > 1) {
+        strbuf_addf(&msg, "split into %d documents at page%s", sp.nparts,
+                    sp.nparts > 2 ? "s" : "");
+        for (int k = 1; k < sp.nparts; k++)
+            strbuf_addf(&msg, "%s %d", k > 1 ? "," : "", starts[k]);
+        strbuf_adds(&msg, ":");
+        for (int k = 1; k < sp.nparts; k++)
+            strbuf_addf(&msg, "%s %s/%s~%d", k > 1 ? "," : "", bd->dossier, bd->name, k + 1);
+        pthread_mutex_lock(&r->mu);
+        r->split++;
+        emit(r, RUN_EV_DOC_SPLIT, label.buf, 0, msg.buf);
+        pthread_mutex_unlock(&r->mu);
+    }
+    for (int k = 0; k < sp.nparts && !r->stop; k++) {
+        size_t begin = (size_t)starts[k] - 1;
+        size_t end = k + 1 < sp.nparts ? (size_t)starts[k + 1] - 1 : n;
+        struct strbuf name = STRBUF_INIT;
+        if (k)
+            strbuf_addf(&name, "%s~%d", bd->name, k + 1);
+        else
+            strbuf_adds(&name, bd->name);
+        why[0] = '\0';
+        err = name.buf ? write_document(r, sp.part_ids[k], bd->dossier, name.buf,
+                                        pages + begin, end - begin, why, sizeof why)
+                       : SOHOA_ENOMEM;
+        if (err) {
+            struct strbuf pl = STRBUF_INIT;
+            strbuf_addf(&pl, "%s/%s", bd->dossier, name.buf ? name.buf : bd->name);
+            document_failed(r, sp.part_ids[k], pl.buf ? pl.buf : label.buf, err,
+                            why[0] ? why : "out of memory");
+            strbuf_release(&pl);
+        }
+        strbuf_release(&name);
+    }
+    goto cleanup;
+
+failed:
+    /* an incomplete file is one failed document: an earlier split is
+     * undone (its parts are made again once every page is through) */
+    if (!err) {
+        static const int whole[] = {1};
+        pthread_mutex_lock(&r->mu);
+        err = db_split_file(r->db, ds->id, whole, 1, bd->npages, &sp);
+        if (err)
+            set_fatal(r, err, db_errmsg(r->db));
+        pthread_mutex_unlock(&r->mu);
+        for (size_t i = 0; !err && i < sp.nstale; i++)
+            (void)unlink(sp.stale[i]);
+        if (err) {
+            wake_all(r);
+            goto cleanup;
+        }
+    }
+    document_failed(r, ds->id, label.buf, err, why);
+cleanup:
+    db_split_release(&sp);
+    db_pages_free(pages, n);
+    free(starts);
+    strbuf_release(&label);
+    strbuf_release(&msg);
 }
 
 /* ---- one page ---- */
@@ -698,8 +818,8 @@ static void *worker(void *arg)
         why[0] = '\0';
         page_label(r, &j, label, sizeof label);
         enum sohoa_err err = process_page(r, eng, &j, &po, why, sizeof why);
-        /* a later page of a file with a header of its own: the file may
-         * hold two documents (listed for review, not split) */
+        /* a later page of a file with a header of its own: the file
+         * holds two documents, split when it is finished */
         if (!err && j.seq > 1 && !po.blank)
             po.opens_doc = meta_opens_document(po.res.text);
         blob_unref(r, j.blob);
@@ -875,6 +995,30 @@ static int on_file(void *ctx, size_t fi, uint8_t *data, size_t len, const char *
     if (b)
         blob_unref(r, b);
     return r->stop;
+}
+
+/* A document recorded done with its three output files in place. */
+static int outputs_ok(struct run *r, int64_t id)
+{
+    struct db_doc_info info;
+    int ok = 0;
+    if (db_document_info(r->db, id, &info) != SOHOA_OK)
+        return 0;
+    if (strcmp(info.state, "done") == 0) {
+        char *dir = util_path_join(r->out_dir, info.dossier);
+        static const char *const exts[] = {"pdf", "txt", "hocr"};
+        ok = dir != NULL;
+        for (int k = 0; ok && k < 3; k++) {
+            struct strbuf p = STRBUF_INIT;
+            struct stat st;
+            strbuf_addf(&p, "%s/%s.%s", dir, info.name, exts[k]);
+            ok = p.buf && stat(p.buf, &st) == 0;
+            strbuf_release(&p);
+        }
+        free(dir);
+    }
+    db_document_info_release(&info);
+    return ok;
 }
 
 static void release_run(struct run *r)
@@ -1085,24 +1229,16 @@ enum sohoa_err run_batch(const char *batch, const struct run_options *opt,
             if (r.docs[i].touched || r.docs[i].remaining != 0)
                 continue;
             /* not recorded done (stopped between its files and the
-             * record), or a file of it missing: write it all again */
-            const struct batch_doc *bd = &r.plan->docs[i];
-            struct db_doc_info info;
-            int redo = 1;
-            if (db_document_info(r.db, r.docs[i].id, &info) == SOHOA_OK) {
-                redo = strcmp(info.state, "done") != 0;
-                db_document_info_release(&info);
-            }
-            char *dir = util_path_join(r.out_dir, bd->dossier);
-            static const char *const exts[] = {"pdf", "txt", "hocr"};
-            for (int k = 0; !redo && k < 3; k++) {
-                struct strbuf p = STRBUF_INIT;
-                struct stat st;
-                strbuf_addf(&p, "%s/%s.%s", dir ? dir : "", bd->name, exts[k]);
-                redo = !p.buf || stat(p.buf, &st) != 0;
-                strbuf_release(&p);
-            }
-            free(dir);
+             * record), or a file of it missing: write it all again; the
+             * same for the parts a split made of it */
+            int redo = !outputs_ok(&r, r.docs[i].id);
+            int64_t *parts = NULL;
+            size_t np = 0;
+            if (!redo && db_document_parts(r.db, r.docs[i].id, &parts, &np) != SOHOA_OK)
+                redo = 1;
+            for (size_t k = 0; !redo && k < np; k++)
+                redo = !outputs_ok(&r, parts[k]);
+            free(parts);
             if (redo)
                 finish_document(&r, i);
         }
@@ -1128,6 +1264,7 @@ enum sohoa_err run_batch(const char *batch, const struct run_options *opt,
     sum->skipped = r.skipped;
     sum->blank = r.blank;
     sum->opens_doc = r.opens_doc;
+    sum->split = r.split;
     sum->problems = (int)r.plan->nproblems;
     goto out;
 

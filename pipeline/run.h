@@ -20,7 +20,9 @@ enum run_event_type {
     RUN_EV_PAGE_SKIPPED, /* already done earlier with the same content */
     RUN_EV_PROBLEM,      /* an entry that is not a page was refused */
     RUN_EV_DOC_DONE,
-    RUN_EV_DOC_FAILED
+    RUN_EV_DOC_FAILED,
+    RUN_EV_DOC_SPLIT,    /* a file split into documents: reason says how */
+    RUN_EV_DOC_NOT_SPLIT /* a file that opens another document kept whole: why */
 };
 
 struct run_event {
@@ -53,6 +55,7 @@ struct run_summary {
     int total, done, failed, skipped, problems;
     int blank;          /* of the pages done, blank ones (not recognised) */
     int opens_doc;      /* later pages of a file that open another document */
+    int split;          /* files split into several documents */
     int docs_done, docs_failed;
     double seconds;
 };

@@ -817,6 +817,344 @@ START_TEST(test_readonly_reader_exclusive_writer)
 }
 END_TEST
 
+/* ---- split files ---- */
+
+/* a file's document of n pages, every page done with text "page <k> <tag>" */
+static int64_t done_file(const char *dossier, const char *name, int n, int64_t *pages)
+{
+    int64_t doc = new_doc(t_db, dossier, name, n);
+    for (int k = 1; k <= n; k++) {
+        char sha[65], text[64];
+        memset(sha, 'a' + k, 64);
+        sha[64] = '\0';
+        snprintf(text, sizeof text, "page %d of %s", k, name);
+        pages[k - 1] = new_page(t_db, doc, k, sha);
+        done_page(t_db, pages[k - 1], text, 90, 0);
+    }
+    return doc;
+}
+
+static void split(int64_t doc, const int *starts, int nparts, int npages,
+                  struct db_split *sp)
+{
+    enum sohoa_err e = db_split_file(t_db, doc, starts, nparts, npages, sp);
+    ck_assert_msg(e == SOHOA_OK, "db_split_file: %s", db_errmsg(t_db));
+}
+
+/* "document name:seq" of a page */
+static void assert_page_in(int64_t page, const char *want)
+{
+    char *got = sql_text(t_db, "SELECT d.name || ':' || p.seq FROM page p JOIN document d"
+                               " ON d.id = p.document_id WHERE p.id=?", page);
+    ck_assert_msg(got && strcmp(got, want) == 0, "page %lld in %s, not %s",
+                  (long long)page, got ? got : "(none)", want);
+    free(got);
+}
+
+START_TEST(test_split_file_parts)
+{
+    int64_t p[4];
+    int64_t doc = done_file("hs-1", "mixed", 4, p);
+    struct db_split sp;
+    static const int s3[] = {1, 2, 4};
+    split(doc, s3, 3, 4, &sp);
+    ck_assert_int_eq(sp.nparts, 3);
+    ck_assert_int_eq(sp.part_ids[0], doc);
+    ck_assert_str_eq(sp.refused, "");
+    ck_assert_uint_eq(sp.nstale, 0);
+    int64_t part2 = sp.part_ids[1], part3 = sp.part_ids[2];
+    db_split_release(&sp);
+    assert_page_in(p[0], "mixed:1");
+    assert_page_in(p[1], "mixed~2:1");
+    assert_page_in(p[2], "mixed~2:2");
+    assert_page_in(p[3], "mixed~3:1");
+    ck_assert_int_eq(sql_int(t_db, "SELECT page_count FROM document WHERE id=?", doc), 1);
+    ck_assert_int_eq(sql_int(t_db, "SELECT page_count FROM document WHERE id=?", part2), 2);
+    ck_assert_int_eq(sql_int(t_db, "SELECT split_from FROM document WHERE id=?", part3), doc);
+    ck_assert_int_eq(sql_int(t_db, "SELECT count(*) FROM document"
+                                   " WHERE split_from IS NULL", 0), 1);
+    /* every part waits for its outputs */
+    ck_assert_int_eq(sql_int(t_db, "SELECT count(*) FROM document"
+                                   " WHERE state != 'pending'", 0), 0);
+    struct db_page *pages = NULL;
+    size_t n = 0;
+    ck_assert_int_eq(db_file_pages(t_db, doc, 1, &pages, &n), SOHOA_OK);
+    ck_assert_uint_eq(n, 4);
+    for (size_t i = 0; i < n; i++) {
+        ck_assert_int_eq(pages[i].file_seq, (int)i + 1);
+        ck_assert_int_eq(pages[i].id, p[i]);
+    }
+    ck_assert_int_eq(pages[3].document_id, part3);
+    db_pages_free(pages, n);
+    ck_assert_int_eq(db_document_pages(t_db, part2, 1, &pages, &n), SOHOA_OK);
+    ck_assert_uint_eq(n, 2);
+    ck_assert_str_eq(pages[1].text, "page 3 of mixed");
+    db_pages_free(pages, n);
+
+    /* split elsewhere: part 3 goes with its metadata and files, pages swap
+     * places (page 3 was mixed~2:2, is now mixed~2:1) */
+    ck_assert_int_eq(db_document_state(t_db, part3, "done", NULL, "/out/hs-1/mixed~3.pdf",
+                                       "/out/hs-1/mixed~3.txt", "/out/hs-1/mixed~3.hocr"),
+                     SOHOA_OK);
+    ck_assert_int_eq(db_meta_set(t_db, part3, "number", "21"), SOHOA_OK);
+    ck_assert_int_eq(db_meta_set(t_db, part2, "number", "7"), SOHOA_OK);
+    static const int s2[] = {1, 3};
+    split(doc, s2, 2, 4, &sp);
+    ck_assert_int_eq(sp.nparts, 2);
+    ck_assert_int_eq(sp.part_ids[1], part2);
+    ck_assert_uint_eq(sp.nstale, 3);
+    ck_assert_str_eq(sp.stale[0], "/out/hs-1/mixed~3.pdf");
+    db_split_release(&sp);
+    assert_page_in(p[0], "mixed:1");
+    assert_page_in(p[1], "mixed:2");
+    assert_page_in(p[2], "mixed~2:1");
+    assert_page_in(p[3], "mixed~2:2");
+    ck_assert_int_eq(sql_int(t_db, "SELECT count(*) FROM document WHERE id=?", part3), 0);
+    ck_assert_int_eq(sql_int(t_db, "SELECT count(*) FROM meta WHERE document_id=?", part3), 0);
+    ck_assert_int_eq(sql_int(t_db, "SELECT count(*) FROM meta WHERE document_id=?", part2), 1);
+    int64_t *ids = NULL;
+    ck_assert_int_eq(db_document_parts(t_db, doc, &ids, &n), SOHOA_OK);
+    ck_assert_uint_eq(n, 1);
+    ck_assert_int_eq(ids[0], part2);
+    free(ids);
+
+    /* no split any more: the file whole again, its parts gone */
+    static const int s1[] = {1};
+    split(doc, s1, 1, 4, &sp);
+    ck_assert_int_eq(sp.nparts, 1);
+    db_split_release(&sp);
+    for (int k = 0; k < 4; k++) {
+        char want[32];
+        snprintf(want, sizeof want, "mixed:%d", k + 1);
+        assert_page_in(p[k], want);
+    }
+    ck_assert_int_eq(sql_int(t_db, "SELECT count(*) FROM document", 0), 1);
+    ck_assert_int_eq(sql_int(t_db, "SELECT page_count FROM document WHERE id=?", doc), 4);
+    ck_assert_int_eq(sql_int(t_db, "SELECT count(*) FROM page", 0), 4);
+    assert_fts_consistent(t_db);
+}
+END_TEST
+
+START_TEST(test_split_name_taken)
+{
+    int64_t p[3];
+    int64_t doc = done_file("hs-1", "mixed", 3, p);
+    /* a folder of that name beside the file: not the file's to take */
+    int64_t other = new_doc(t_db, "hs-1", "mixed~2", 1);
+    int64_t q = new_page(t_db, other, 1, SHA_A);
+    struct db_split sp;
+    static const int s2[] = {1, 3};
+    split(doc, s2, 2, 3, &sp);
+    ck_assert_int_eq(sp.nparts, 1);
+    ck_assert_str_eq(sp.refused, "mixed~2");
+    db_split_release(&sp);
+    assert_page_in(p[2], "mixed:3");
+    assert_page_in(q, "mixed~2:1");
+    ck_assert_int_eq(sql_int(t_db, "SELECT count(*) FROM document", 0), 2);
+    ck_assert_int_eq(sql_int(t_db, "SELECT split_from IS NULL FROM document WHERE id=?",
+                             other), 1);
+    /* a part name in another dossier is no obstacle */
+    int64_t p2[2];
+    int64_t doc2 = done_file("hs-2", "mixed", 2, p2);
+    static const int t2[] = {1, 2};
+    split(doc2, t2, 2, 2, &sp);
+    ck_assert_int_eq(sp.nparts, 2);
+    db_split_release(&sp);
+}
+END_TEST
+
+START_TEST(test_prepare_finds_moved_page)
+{
+    int64_t p[3];
+    int64_t doc = done_file("hs-1", "mixed", 3, p);
+    struct db_split sp;
+    static const int s2[] = {1, 3};
+    split(doc, s2, 2, 3, &sp);
+    int64_t part = sp.part_ids[1];
+    db_split_release(&sp);
+    ck_assert_int_eq(db_document_state(t_db, doc, "done", NULL, "a", "b", "c"), SOHOA_OK);
+
+    /* a re-run: the file is registered again as it came */
+    int64_t again = new_doc(t_db, "hs-1", "mixed", 3);
+    ck_assert_int_eq(again, doc);
+    /* the file's document keeps its own part's page count, and its state */
+    ck_assert_int_eq(sql_int(t_db, "SELECT page_count FROM document WHERE id=?", doc), 2);
+    char *st = sql_text(t_db, "SELECT state FROM document WHERE id=?", doc);
+    ck_assert_str_eq(st, "done");
+    free(st);
+    char sha[65];
+    memset(sha, 'a' + 3, 64);
+    sha[64] = '\0';
+    int64_t page = 0;
+    int done = -1;
+    ck_assert_int_eq(db_page_prepare(t_db, doc, 3, "page-003.jpg", 0, sha, t_batch,
+                                     &page, &done), SOHOA_OK);
+    ck_assert_int_eq(done, 1);
+    ck_assert_int_eq(page, p[2]);
+    ck_assert_int_eq(sql_int(t_db, "SELECT count(*) FROM page", 0), 3);
+    assert_page_in(p[2], "mixed~2:1");
+
+    /* the page changed: the same row again, pending, still in its part */
+    ck_assert_int_eq(db_page_prepare(t_db, doc, 3, "page-003.jpg", 0, SHA_A, t_batch,
+                                     &page, &done), SOHOA_OK);
+    ck_assert_int_eq(done, 0);
+    ck_assert_int_eq(page, p[2]);
+    assert_page_state(t_db, p[2], "pending");
+    ck_assert_int_eq(sql_int(t_db, "SELECT count(*) FROM page", 0), 3);
+    assert_page_in(p[2], "mixed~2:1");
+
+    /* a new page 4 goes to the file's own document */
+    int64_t p4 = new_page(t_db, doc, 4, SHA_B);
+    assert_page_in(p4, "mixed:4");
+    ck_assert_int_eq(sql_int(t_db, "SELECT file_doc FROM page WHERE id=?", p4), doc);
+
+    /* the file shrinks to 2 pages: its page 3 goes from the part, and the
+     * file and its parts are to be written again */
+    ck_assert_int_eq(new_doc(t_db, "hs-1", "mixed", 2), doc);
+    ck_assert_int_eq(sql_int(t_db, "SELECT count(*) FROM page WHERE id=?", p[2]), 0);
+    ck_assert_int_eq(sql_int(t_db, "SELECT count(*) FROM page", 0), 2);
+    st = sql_text(t_db, "SELECT group_concat(state) FROM document WHERE id=? OR"
+                        " split_from=?1", doc);
+    ck_assert_str_eq(st, "pending,pending");
+    free(st);
+    ck_assert_int_eq(sql_int(t_db, "SELECT count(*) FROM page WHERE document_id=?", part), 0);
+}
+END_TEST
+
+START_TEST(test_part_name_taken_by_new_document)
+{
+    int64_t p[3];
+    int64_t doc = done_file("hs-1", "mixed", 3, p);
+    struct db_split sp;
+    static const int s[] = {1, 2, 3};
+    split(doc, s, 3, 3, &sp);
+    int64_t part2 = sp.part_ids[1];
+    db_split_release(&sp);
+    ck_assert_int_eq(db_meta_set(t_db, part2, "number", "21"), SOHOA_OK);
+    /* a later batch brings a folder "mixed~2": the name is its own */
+    int64_t real = new_doc(t_db, "hs-1", "mixed~2", 1);
+    ck_assert_int_eq(real, part2);
+    ck_assert_int_eq(sql_int(t_db, "SELECT split_from IS NULL FROM document WHERE id=?",
+                             real), 1);
+    ck_assert_int_eq(sql_int(t_db, "SELECT count(*) FROM meta WHERE document_id=?", real), 0);
+    /* the file is whole and pending again, its other part gone */
+    for (int k = 0; k < 3; k++) {
+        char want[32];
+        snprintf(want, sizeof want, "mixed:%d", k + 1);
+        assert_page_in(p[k], want);
+    }
+    ck_assert_int_eq(sql_int(t_db, "SELECT count(*) FROM document", 0), 2);
+    char *st = sql_text(t_db, "SELECT state FROM document WHERE id=?", doc);
+    ck_assert_str_eq(st, "pending");
+    free(st);
+    int64_t q = new_page(t_db, real, 1, SHA_A);
+    assert_page_in(q, "mixed~2:1");
+}
+END_TEST
+
+/* The schema of version 3, as databases made before split files hold it. */
+static const char schema_v3[] =
+    "CREATE TABLE batch(id INTEGER PRIMARY KEY, source TEXT NOT NULL, name TEXT NOT NULL,"
+    "  started_at TEXT NOT NULL, finished_at TEXT, pages_total INTEGER,"
+    "  pages_done INTEGER, pages_failed INTEGER, pages_skipped INTEGER,"
+    "  status TEXT NOT NULL DEFAULT 'running');"
+    "CREATE TABLE dossier(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE,"
+    "  created_at TEXT NOT NULL);"
+    "CREATE TABLE document(id INTEGER PRIMARY KEY,"
+    "  dossier_id INTEGER NOT NULL REFERENCES dossier(id), name TEXT NOT NULL,"
+    "  batch_id INTEGER REFERENCES batch(id), page_count INTEGER NOT NULL DEFAULT 0,"
+    "  state TEXT NOT NULL DEFAULT 'pending' CHECK(state IN ('pending','done','failed')),"
+    "  reason TEXT, pdf_path TEXT, txt_path TEXT, hocr_path TEXT,"
+    "  updated_at TEXT NOT NULL, UNIQUE(dossier_id, name));"
+    "CREATE TABLE page(id INTEGER PRIMARY KEY,"
+    "  document_id INTEGER NOT NULL REFERENCES document(id), seq INTEGER NOT NULL,"
+    "  source TEXT NOT NULL, frame INTEGER NOT NULL DEFAULT 0, sha256 TEXT NOT NULL,"
+    "  batch_id INTEGER REFERENCES batch(id),"
+    "  state TEXT NOT NULL DEFAULT 'pending' CHECK(state IN ('pending','done','failed')),"
+    "  reason TEXT, confidence REAL, nwords INTEGER, width INTEGER, height INTEGER,"
+    "  dpi INTEGER, orientation INTEGER, skew REAL, orient_how TEXT, origin TEXT,"
+    "  opens_doc INTEGER NOT NULL DEFAULT 0, blank INTEGER NOT NULL DEFAULT 0,"
+    "  low_conf REAL, text TEXT, hocr TEXT, updated_at TEXT NOT NULL,"
+    "  UNIQUE(document_id, seq));"
+    "CREATE INDEX page_sha ON page(sha256);"
+    "CREATE INDEX page_state ON page(state);"
+    "CREATE TABLE meta(document_id INTEGER NOT NULL REFERENCES document(id),"
+    "  field TEXT NOT NULL, value TEXT NOT NULL, vfold TEXT NOT NULL,"
+    "  confidence REAL NOT NULL, source TEXT NOT NULL DEFAULT 'auto'"
+    "  CHECK(source IN ('auto','human')), updated_at TEXT NOT NULL,"
+    "  PRIMARY KEY(document_id, field));"
+    "CREATE INDEX meta_value ON meta(field, vfold);"
+    "CREATE TABLE failure(id INTEGER PRIMARY KEY,"
+    "  batch_id INTEGER NOT NULL REFERENCES batch(id), source TEXT NOT NULL,"
+    "  reason TEXT NOT NULL, at TEXT NOT NULL);"
+    "CREATE VIRTUAL TABLE page_fts USING fts5(text, content='page', content_rowid='id',"
+    "  tokenize='sohoa');"
+    "CREATE TRIGGER page_fts_ai AFTER INSERT ON page BEGIN"
+    "  INSERT INTO page_fts(rowid, text) VALUES (new.id, new.text); END;"
+    "CREATE TRIGGER page_fts_ad AFTER DELETE ON page BEGIN"
+    "  INSERT INTO page_fts(page_fts, rowid, text) VALUES ('delete', old.id, old.text); END;"
+    "CREATE TRIGGER page_fts_au AFTER UPDATE OF text ON page BEGIN"
+    "  INSERT INTO page_fts(page_fts, rowid, text) VALUES ('delete', old.id, old.text);"
+    "  INSERT INTO page_fts(rowid, text) VALUES (new.id, new.text); END;"
+    "INSERT INTO batch(id, source, name, started_at) VALUES (1, '/scans/b', 'b', 'x');"
+    "INSERT INTO dossier(id, name, created_at) VALUES (1, 'hs-1', 'x');"
+    "INSERT INTO document(id, dossier_id, name, batch_id, page_count, state, updated_at)"
+    "  VALUES (1, 1, 'qd-189', 1, 2, 'done', 'x'), (2, 1, 'tb-21', 1, 1, 'done', 'x');"
+    "INSERT INTO page(id, document_id, seq, source, sha256, batch_id, state, text,"
+    "  opens_doc, updated_at) VALUES"
+    "  (1, 1, 1, 'qd-189/page-001.jpg', '" SHA_A "', 1, 'done', 'quyết định', 0, 'x'),"
+    "  (2, 1, 2, 'qd-189/page-002.jpg', '" SHA_B "', 1, 'done', 'nơi nhận', 0, 'x'),"
+    "  (3, 2, 1, 'tb-21.jpg', '" SHA_C "', 1, 'done', 'thông báo', 0, 'x');"
+    "PRAGMA user_version=3;";
+
+START_TEST(test_migrate_v3)
+{
+    make_test_dir();
+    sqlite3 *h = NULL;
+    ck_assert_int_eq(sqlite3_open(t_path, &h), SQLITE_OK);
+    ck_assert_int_eq(db_register_tokenizer(h), 0);
+    char *msg = NULL;
+    int rc = sqlite3_exec(h, schema_v3, NULL, NULL, &msg);
+    ck_assert_msg(rc == SQLITE_OK, "v3 schema: %s", msg ? msg : "");
+    sqlite3_close(h);
+
+    struct db *db = NULL;
+    enum sohoa_err e = db_open(t_path, 0, &db);
+    ck_assert_msg(e == SOHOA_OK, "db_open of a v3 database: %s", db_errmsg(db));
+    ck_assert_int_eq(sql_int(db, "PRAGMA user_version", 0), DB_SCHEMA_VERSION);
+    ck_assert_int_eq(sql_int(db, "SELECT count(*) FROM pragma_table_info('page')"
+                                 " WHERE name IN ('file_doc', 'file_seq')", 0), 2);
+    ck_assert_int_eq(sql_int(db, "SELECT count(*) FROM pragma_table_info('document')"
+                                 " WHERE name = 'split_from'", 0), 1);
+    ck_assert_int_eq(sql_int(db, "SELECT count(*) FROM page WHERE file_doc = document_id"
+                                 " AND file_seq = seq", 0), 3);
+    ck_assert_int_eq(sql_int(db, "SELECT count(*) FROM document"
+                                 " WHERE split_from IS NOT NULL", 0), 0);
+    ck_assert_int_eq(sql_int(db, "SELECT count(*) FROM sqlite_master WHERE type='index'"
+                                 " AND name='page_file'", 0), 1);
+    /* the old pages are found again: nothing to redo */
+    int64_t b = 0, doc = 0, page = 0;
+    int done = -1;
+    ck_assert_int_eq(db_batch_begin(db, "/scans/b", "b", &b), SOHOA_OK);
+    ck_assert_int_eq(db_document_get(db, b, "hs-1", "qd-189", 2, &doc), SOHOA_OK);
+    ck_assert_int_eq(doc, 1);
+    ck_assert_int_eq(db_page_prepare(db, doc, 2, "qd-189/page-002.jpg", 0, SHA_B, b,
+                                     &page, &done), SOHOA_OK);
+    ck_assert_int_eq(done, 1);
+    ck_assert_int_eq(page, 2);
+    ck_assert_int_eq(sql_int(db, "SELECT count(*) FROM page", 0), 3);
+    db_close(&db);
+
+    /* opening it again changes nothing */
+    e = db_open(t_path, 0, &db);
+    ck_assert_msg(e == SOHOA_OK, "reopen: %s", db_errmsg(db));
+    ck_assert_int_eq(sql_int(db, "SELECT count(*) FROM page WHERE file_doc = document_id"
+                                 " AND file_seq = seq", 0), 3);
+    db_close(&db);
+    rm_rf(t_dir);
+}
+END_TEST
+
 static Suite *db_suite(void)
 {
     Suite *s = suite_create("db");
@@ -824,6 +1162,7 @@ static Suite *db_suite(void)
     tcase_add_test(tc, test_open_creates_schema);
     tcase_add_test(tc, test_open_readonly_missing_file);
     tcase_add_test(tc, test_open_not_a_database);
+    tcase_add_test(tc, test_migrate_v3);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("state");
@@ -838,6 +1177,14 @@ static Suite *db_suite(void)
     tcase_add_test(tc, test_status_counts);
     tcase_add_test(tc, test_each_failed);
     tcase_add_test(tc, test_fts_integrity_check_with_pending_page);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("split");
+    tcase_add_checked_fixture(tc, setup_db, teardown_db);
+    tcase_add_test(tc, test_split_file_parts);
+    tcase_add_test(tc, test_split_name_taken);
+    tcase_add_test(tc, test_prepare_finds_moved_page);
+    tcase_add_test(tc, test_part_name_taken_by_new_document);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("wal");
