@@ -258,6 +258,22 @@ enum sohoa_err db_open(const char *path, int readonly, struct db **pdb)
             version = sqlite3_column_int(vs, 0);
         sqlite3_finalize(vs);
     }
+    if (readonly && version >= 1 && version < DB_SCHEMA_VERSION) {
+        /* an older database read by a newer sohoa (a search right after an
+         * upgrade): brought up to date first, as a run would */
+        struct db *rw = NULL;
+        enum sohoa_err e = db_open(path, 0, &rw);
+        if (e) {
+            snprintf(db->err, sizeof db->err,
+                     "database of version %d, older than this sohoa's %d, cannot be"
+                     " brought up to date: %.300s", version, DB_SCHEMA_VERSION,
+                     rw ? db_errmsg(rw) : sohoa_strerror(e));
+            db_close(&rw);
+            *pdb = db;
+            return SOHOA_EDB;
+        }
+        db_close(&rw);
+    }
     if (!readonly && version == DB_SCHEMA_VERSION) {
         char *msg = NULL;
         if (sqlite3_exec(db->h, "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;",

@@ -37,7 +37,7 @@ static const char *const heads[] = {"sở", "bộ", NULL};
 /* other bodies, and the signer's titles */
 static const char *const phrases[] = {
     "bệnh viện đa khoa", "trung tâm y tế", "trường đại học", "đại học quốc gia",
-    "học viện", "công nghệ thông tin", "hệ thống thông tin", "trường trung học phổ thông",
+    "công nghệ thông tin", "hệ thống thông tin", "trường trung học phổ thông",
     "trường trung học cơ sở", "trường tiểu học", "trường mầm non", "ban giám hiệu",
     "ban quản lý", "ban chỉ huy quân sự", "văn phòng", "chi cục", "tổng cục", "thanh tra",
     "ủy ban nhân dân", "hội đồng nhân dân", "chủ tịch", "phó chủ tịch", "giám đốc", "phó giám đốc", "tổng giám đốc",
@@ -45,7 +45,10 @@ static const char *const phrases[] = {
     "phó trưởng phòng", "trưởng ban", "phó trưởng ban", "trưởng khoa", "phó trưởng khoa",
     "chánh văn phòng", "phó chánh văn phòng", "cục trưởng", "phó cục trưởng",
     "vụ trưởng", "viện trưởng", "bí thư", "phó bí thư", "thủ trưởng", "chánh thanh tra",
-    "trưởng thôn", "trưởng công an", "chỉ huy trưởng", NULL};
+    "trưởng thôn", "trưởng công an", "chỉ huy trưởng", "thủ tướng", "phó thủ tướng",
+    /* the national motto's first line */
+    "cộng hòa xã hội chủ nghĩa việt nam", "cộng hòa xã hội", "xã hội chủ nghĩa",
+    "chủ nghĩa việt nam", NULL};
 /* provinces and centrally governed cities (two syllables or more) */
 static const char *const provinces[] = {
     "hà nội", "hồ chí minh", "hải phòng", "đà nẵng", "cần thơ", "an giang", "bà rịa",
@@ -180,26 +183,21 @@ static void build_lists(void)
 
 /* ---- mending ---- */
 
-/* one edit apart (insert, delete or change one byte)? */
-static int one_edit(const char *a, const char *b)
+/*
+ * Is the read word the list's with one letter too many ("quaang" for
+ * "quang": a letter read twice)? Only that: a letter missing or changed
+ * makes other words ("trong" is one letter from "truong", "thu tuong"
+ * from "thu truong").
+ */
+static int one_extra(const char *read, const char *word)
 {
-    size_t la = strlen(a), lb = strlen(b);
-    if (la < lb) {
-        const char *t = a;
-        a = b;
-        b = t;
-        size_t tl = la;
-        la = lb;
-        lb = tl;
-    }
-    if (la - lb > 1)
+    size_t lr = strlen(read), lw = strlen(word);
+    if (lr != lw + 1)
         return 0;
     size_t i = 0;
-    while (i < lb && a[i] == b[i])
+    while (i < lw && read[i] == word[i])
         i++;
-    if (la == lb)
-        return strcmp(a + i + 1, b + i + 1) == 0;
-    return strcmp(a + i + 1, b + i) == 0;
+    return strcmp(read + i + 1, word + i) == 0;
 }
 
 struct token {
@@ -253,10 +251,54 @@ static int matches(const struct phrase *ph, const struct token *t, size_t nt)
         if (strcmp(t[k].fold, ph->fold[k]) == 0)
             continue;
         if (fuzzy++ || ph->n < 2 || strlen(ph->fold[k]) < 5 ||
-            !one_edit(t[k].fold, ph->fold[k]))
+            !one_extra(t[k].fold, ph->fold[k]))
             return 0;
     }
     return 1;
+}
+
+/* a line in capitals: four letters or more, almost none small */
+static int in_capitals(const char *s, size_t n)
+{
+    int up = 0, low = 0;
+    for (size_t i = 0; i < n;) {
+        uint32_t cp;
+        i += (size_t)util_utf8_decode((const unsigned char *)s + i, n - i, &cp);
+        if (!fold_is_word_cp(cp) || (cp >= '0' && cp <= '9') || fold_cp(cp) == 0)
+            continue;
+        if (tone_upper_cp(cp) == cp)
+            up++;
+        else
+            low++;
+    }
+    return up >= 4 && low * 10 <= up;
+}
+
+int lex_restore_capitals(const char *text, struct strbuf *out)
+{
+    int total = 0;
+    for (const char *p = text; *p;) {
+        size_t n = strcspn(p, "\n");
+        char *line = strndup(p, n);
+        if (!line)
+            return -1;
+        int ch = 0;
+        char *fixed = in_capitals(line, n) ? lex_restore(line, LEX_BODY, &ch) : NULL;
+        if (in_capitals(line, n) && !fixed) {
+            free(line);
+            return -1;
+        }
+        strbuf_adds(out, ch ? fixed : line);
+        total += ch;
+        free(fixed);
+        free(line);
+        p += n;
+        if (*p == '\n') {
+            strbuf_add(out, "\n", 1);
+            p++;
+        }
+    }
+    return total;
 }
 
 char *lex_restore(const char *s, enum lex_kind kind, int *changed)

@@ -12,8 +12,9 @@
  * so old placements ("UỶ", "HOÀ") stay as printed.
  *
  * Phrases have two words or more: one word alone ("khoa", "xa") is too
- * ambiguous to mend. One word of five letters or more may differ by one
- * letter after folding ("quaang" for "quang").
+ * ambiguous to mend. One word of five letters or more may have one letter
+ * too many after folding ("quaang" for "quang"), never one too few or
+ * another ("trong" is not "truong").
  */
 #ifndef SOHOA_LEXICON_H
 #define SOHOA_LEXICON_H
@@ -30,5 +31,14 @@ enum lex_kind {
  * gets the number of words written anew.
  */
 char *lex_restore(const char *s, enum lex_kind kind, int *changed);
+
+/*
+ * A page's text with the lines written in capitals (headers, headings,
+ * signer blocks) mended as LEX_BODY, appended to out; other lines as they
+ * are, every separator kept, so the text splits into the same words.
+ * Returns the words written anew, or -1 when out of memory.
+ */
+struct strbuf;
+int lex_restore_capitals(const char *text, struct strbuf *out);
 
 #endif

@@ -9,6 +9,7 @@
 #include "engine.h"
 #include "prep.h"
 #include "fold.h"
+#include "lexicon.h"
 #include "tone.h"
 #include "util.h"
 
@@ -808,25 +809,31 @@ enum sohoa_err ocr_recognize(struct ocr_engine *eng, struct Pix *pix, int dpi,
     return err;
 }
 
-int ocr_fix_tones(const struct tone_model *m, struct ocr_result *res)
+/*
+ * Run a text mender over the page text, then over the words in
+ * Tesseract's order, a line a line, and take each word's new spelling:
+ * the menders keep every word a word, so the mended string splits into
+ * the same words. Returns the changes to the text, or -1.
+ */
+typedef int (*mend_fn)(const void *ctx, const char *in, struct strbuf *out);
+
+static int mend_result(struct ocr_result *res, mend_fn mend, const void *ctx)
 {
     struct strbuf out = STRBUF_INIT, in = STRBUF_INIT;
-    int n = 0, nw = 0;
+    int n, nw;
 
-    if (tone_correct(m, res->text, &out, &n) < 0)
+    if ((n = mend(ctx, res->text, &out)) < 0)
         goto fail;
     if (n > 0) {
         free(res->text);
         res->text = strbuf_detach(&out, NULL);
     }
     strbuf_release(&out);
-    /* the words in Tesseract's order, a line a line: the corrector keeps
-     * every separator, so the corrected string splits into the same words */
     for (size_t i = 0; i < res->nwords; i++)
         if (strbuf_adds(&in, res->words[i].text) < 0 ||
             strbuf_add(&in, res->words[i].eol ? "\n" : " ", 1) < 0)
             goto fail;
-    if (!res->nwords || tone_correct(m, in.buf, &out, &nw) < 0 || nw == 0)
+    if (!res->nwords || (nw = mend(ctx, in.buf, &out)) < 0 || nw == 0)
         goto done;
     char *p = out.buf;
     for (size_t i = 0; i < res->nwords; i++) {
@@ -849,6 +856,28 @@ fail:
     strbuf_release(&in);
     strbuf_release(&out);
     return -1;
+}
+
+static int mend_tones(const void *ctx, const char *in, struct strbuf *out)
+{
+    int n = 0;
+    return tone_correct(ctx, in, out, &n) < 0 ? -1 : n;
+}
+
+static int mend_capitals(const void *ctx, const char *in, struct strbuf *out)
+{
+    (void)ctx;
+    return lex_restore_capitals(in, out);
+}
+
+int ocr_fix_tones(const struct tone_model *m, struct ocr_result *res)
+{
+    return mend_result(res, mend_tones, m);
+}
+
+int ocr_fix_capitals(struct ocr_result *res)
+{
+    return mend_result(res, mend_capitals, NULL);
 }
 
 void ocr_result_release(struct ocr_result *res)

@@ -87,6 +87,14 @@ int ocr_junk_word(const char *text, int conf);
 struct tone_model;
 int ocr_fix_tones(const struct tone_model *m, struct ocr_result *res);
 
+/*
+ * Put back the marks of administrative phrases (bodies, titles, provinces,
+ * the motto; index/lexicon.h) in the lines written in capitals, in the
+ * text and the words alike. Returns the words changed in the text, or -1
+ * when out of memory.
+ */
+int ocr_fix_capitals(struct ocr_result *res);
+
 /* Is the language model present? (for tests that need it) */
 int ocr_model_available(const char *datapath, const char *lang);
 

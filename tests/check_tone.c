@@ -311,6 +311,41 @@ START_TEST(test_fix_result)
 }
 END_TEST
 
+/* Lines in capitals get their vocabulary's marks back, in the text and the
+ * text layer alike; lines of body text, names, codes and what is already
+ * right are left. */
+START_TEST(test_fix_capitals)
+{
+    static const char *const read[] = {"SỞ", "Y", "TÉ", "BẮC", "NINH",
+                                       "học", "viên", "và", "Thu", "tướng",
+                                       "KT.", "BỌ", "TRƯỞNG",
+                                       "NHIỆM", "VỤ", "TRỌNG", "TÂM"};
+    static const char *const want[] = {"SỞ", "Y", "TẾ", "BẮC", "NINH",
+                                       "học", "viên", "và", "Thu", "tướng",
+                                       "KT.", "BỘ", "TRƯỞNG",
+                                       "NHIỆM", "VỤ", "TRỌNG", "TÂM"};
+    static const int eol[] = {4, 9, 12, 16};
+    struct ocr_result res;
+    memset(&res, 0, sizeof res);
+    res.text = strdup("SỞ Y TÉ BẮC NINH\nhọc viên và Thu tướng\nKT. BỌ TRƯỞNG\n"
+                      "NHIỆM VỤ TRỌNG TÂM\n");
+    res.nwords = sizeof read / sizeof *read;
+    res.words = calloc(res.nwords, sizeof *res.words);
+    ck_assert_ptr_nonnull(res.words);
+    for (size_t i = 0; i < res.nwords; i++) {
+        res.words[i].text = strdup(read[i]);
+        for (size_t k = 0; k < sizeof eol / sizeof *eol; k++)
+            res.words[i].eol |= (int)i == eol[k];
+    }
+    ck_assert_int_eq(ocr_fix_capitals(&res), 2);
+    ck_assert_str_eq(res.text, "SỞ Y TẾ BẮC NINH\nhọc viên và Thu tướng\nKT. BỘ TRƯỞNG\n"
+                               "NHIỆM VỤ TRỌNG TÂM\n");
+    for (size_t i = 0; i < res.nwords; i++)
+        ck_assert_str_eq(res.words[i].text, want[i]);
+    ocr_result_release(&res);
+}
+END_TEST
+
 static Suite *tone_suite(void)
 {
     Suite *s = suite_create("tone");
@@ -325,6 +360,7 @@ static Suite *tone_suite(void)
     tcase_add_test(tc, test_channel_pairs);
     tcase_add_test(tc, test_shipped_table);
     tcase_add_test(tc, test_fix_result);
+    tcase_add_test(tc, test_fix_capitals);
     tcase_add_test(tc, test_stop_final);
     suite_add_tcase(s, tc);
     return s;

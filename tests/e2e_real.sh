@@ -63,4 +63,12 @@ check "qn-cv-299 archive PDF keeps the JPEG" \
   bash -c "pdfimages -list '$data/out/real/qn-cv-299.pdf' | grep -q ' jpeg '"
 # the red seal and stamp are not read as text: no run of junk where they were
 check "search finds the subject word" bash -c "'$SOHOA' --data '$data' search 'thu tuc hanh chinh' | grep -q qn-cv-299"
+# marks of the signer's title put back from its vocabulary (read GIÀM ĐÓC),
+# in the text and in the metadata
+check "bn-cv-bvdk-6191 text has GIÁM ĐỐC" bash -c \
+    "'$SOHOA' --data '$data' text real/bn-cv-bvdk-6191 | grep -q 'GIÁM ĐỐC'"
+check "bn-cv-bvdk-6191 signer_title GIÁM ĐỐC" bash -c \
+    "'$SOHOA' --data '$data' show real/bn-cv-bvdk-6191 --json | grep -q '\"signer_title\": \"GIÁM ĐỐC\"'"
+check "bn-cv-bvdk-6191 agency SỞ Y TẾ" bash -c \
+    "'$SOHOA' --data '$data' show real/bn-cv-bvdk-6191 | grep -q 'SỞ Y TẾ BẮC NINH'"
 finish
