@@ -670,7 +670,85 @@ static int beside_any(const struct tblock *b, const size_t *members, size_t n,
  * line. Here pieces that stand side by side form a band, and a band is
  * read column by column, left to right.
  */
-static char *ordered_text(TessBaseAPI *api, int page_w)
+/*
+ * Is word i, under a frame spanning fx1..fx2, print of a line that runs on
+ * outside the frame: level with and as tall as the words beside the frame
+ * at its height ("Trong" under a stamp's corner)? A stamp's own words are
+ * not (other size, other baseline).
+ */
+static int in_line(const struct tword *w, size_t nw, size_t i, int fx1, int fx2)
+{
+    long cy = 0, hh = 0, n = 0;
+    for (size_t k = 0; k < nw; k++) {
+        int mid = (w[k].x1 + w[k].x2) / 2;
+        int ov = (w[k].y2 < w[i].y2 ? w[k].y2 : w[i].y2) - (w[k].y1 > w[i].y1 ? w[k].y1 : w[i].y1);
+        if (k == i || !w[k].text || (mid >= fx1 && mid < fx2) ||
+            2 * ov < w[k].y2 - w[k].y1)
+            continue;
+        cy += (w[k].y1 + w[k].y2) / 2;
+        hh += w[k].y2 - w[k].y1;
+        n++;
+    }
+    if (!n)
+        return 0;
+    cy /= n;
+    hh /= n;
+    long my = (w[i].y1 + w[i].y2) / 2, mh = w[i].y2 - w[i].y1;
+    return labs(my - cy) * 5 <= hh && mh * 10 <= hh * 13 && mh * 10 >= hh * 7;
+}
+
+/*
+ * A received stamp ("CV ĐẾN", Số, Ngày, Chuyển) stamped over the body: its
+ * frame's words are read as part of the lines it covers ("TRUNG TÂM CÔNG
+ * BÁO" before the title's "Về việc ..."). Where a line runs across a
+ * frame (words of one line inside and outside it), the frame's words are
+ * taken out of the page's flow into aside, a line a line, and w keeps the
+ * rest. A frame no line crosses (a table's cell, a framed mark) is left.
+ */
+static void set_aside_stamps(struct tword *w, size_t *pnw, BOXA *frames,
+                             struct strbuf *aside)
+{
+    int nf = frames ? boxaGetCount(frames) : 0;
+    for (int f = 0; f < nf; f++) {
+        l_int32 fx, fy, fw, fh;
+        if (boxaGetBoxGeometry(frames, f, &fx, &fy, &fw, &fh) != 0)
+            continue;
+        /* a word is the stamp's when its middle is inside and two thirds
+         * of its width ("Trong" half under the frame stays the body's) */
+#define OVER(x) (((x).x2 < fx + fw ? (x).x2 : fx + fw) - ((x).x1 > fx ? (x).x1 : fx))
+#define INSIDE(x) (((x).y1 + (x).y2) / 2 >= fy && ((x).y1 + (x).y2) / 2 < fy + fh && \
+                   3 * OVER(x) >= 2 * ((x).x2 - (x).x1))
+        int crossed = 0;
+        for (size_t i = 0; i < *pnw && !crossed; i++) {
+            if (!INSIDE(w[i]) || !w[i].text)
+                continue;
+            for (size_t k = 0; k < *pnw && !crossed; k++)
+                crossed = w[k].line == w[i].line && w[k].text && !INSIDE(w[k]);
+        }
+        if (!crossed)
+            continue;
+        size_t kept = 0;
+        int last_line = -1;
+        for (size_t i = 0; i < *pnw; i++) {
+            if (!INSIDE(w[i]) || in_line(w, *pnw, i, fx, fx + fw)) {
+                w[kept++] = w[i];
+                continue;
+            }
+            if (w[i].text) {
+                if (aside->len)
+                    strbuf_adds(aside, w[i].line != last_line ? "\n" : " ");
+                strbuf_adds(aside, w[i].text);
+                last_line = w[i].line;
+            }
+            free(w[i].text);
+        }
+#undef INSIDE
+#undef OVER
+        *pnw = kept;
+    }
+}
+
+static char *ordered_text(TessBaseAPI *api, int page_w, BOXA *frames)
 {
     TessResultIterator *it = TessBaseAPIGetIterator(api);
     struct tword *w = NULL;
@@ -709,6 +787,8 @@ static char *ordered_text(TessBaseAPI *api, int page_w)
         nw++;
     } while (TessPageIteratorNext(pit, RIL_WORD));
     TessResultIteratorDelete(it);
+    struct strbuf aside = STRBUF_INIT;
+    set_aside_stamps(w, &nw, frames, &aside);
 
     for (size_t i = 0; i < nw;) {
         size_t j = i;
@@ -772,6 +852,13 @@ static char *ordered_text(TessBaseAPI *api, int page_w)
         }
         i = j;
     }
+    /* a stamp's words after the page's */
+    if (aside.len) {
+        if (out.len)
+            strbuf_adds(&out, "\n\n");
+        strbuf_add(&out, aside.buf, aside.len);
+    }
+    strbuf_release(&aside);
     if (out.len)
         strbuf_adds(&out, "\n");
     for (size_t k = 0; k < n; k++)
@@ -793,7 +880,9 @@ enum sohoa_err ocr_recognize(struct ocr_engine *eng, struct Pix *pix, int dpi,
         TessBaseAPIClear(eng->api);
         return SOHOA_EOCR;
     }
-    res->text = ordered_text(eng->api, pixGetWidth(pix));
+    BOXA *frames = prep_find_frames(pix, dpi);
+    res->text = ordered_text(eng->api, pixGetWidth(pix), frames);
+    boxaDestroy(&frames);
     res->hocr = dup_tess(TessBaseAPIGetHOCRText(eng->api, page_no));
     enum sohoa_err err = collect_words(eng->api, res);
     /* mean confidence over words (Tesseract's own mean weighs characters) */

@@ -12,6 +12,7 @@
 
 #include <leptonica/allheaders.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <stdio.h>
@@ -690,4 +691,150 @@ int prep_uneven_light(struct Pix *grey)
 struct Pix *prep_flatten(struct Pix *grey)
 {
     return pixBackgroundNormSimple(grey, NULL, NULL);
+}
+
+/* ---- frames of stamps ---- */
+
+/* a, b expanded by pad overlap? */
+static int near_box(const l_int32 *a, const l_int32 *b, int pad)
+{
+    return a[0] - pad < b[0] + b[2] && b[0] - pad < a[0] + a[2] &&
+           a[1] - pad < b[1] + b[3] && b[1] - pad < a[1] + a[3];
+}
+
+static int find_root(int *parent, int i)
+{
+    while (parent[i] != i)
+        i = parent[i] = parent[parent[i]];
+    return i;
+}
+
+/* the box around the rules of group r */
+static void group_box(l_int32 (*g)[4], int *parent, int n, int r, l_int32 *box)
+{
+    int x1 = INT32_MAX, y1 = INT32_MAX, x2 = 0, y2 = 0;
+    for (int i = 0; i < n; i++) {
+        if (find_root(parent, i) != r)
+            continue;
+        x1 = g[i][0] < x1 ? g[i][0] : x1;
+        y1 = g[i][1] < y1 ? g[i][1] : y1;
+        x2 = g[i][0] + g[i][2] > x2 ? g[i][0] + g[i][2] : x2;
+        y2 = g[i][1] + g[i][3] > y2 ? g[i][1] + g[i][3] : y2;
+    }
+    box[0] = x1;
+    box[1] = y1;
+    box[2] = x2 - x1;
+    box[3] = y2 - y1;
+}
+
+BOXA *prep_find_frames(PIX *grey, int dpi)
+{
+    if (dpi < 50)
+        dpi = 50;
+    PIX *bin = pixConvertTo1(grey, 140);
+    PIX *across = bin ? pixOpenBrick(NULL, bin, dpi / 2, 1) : NULL;
+    PIX *down = bin ? pixOpenBrick(NULL, bin, 1, dpi / 5) : NULL;
+    BOXA *ha = across ? pixConnCompBB(across, 8) : NULL;
+    BOXA *va = down ? pixConnCompBB(down, 8) : NULL;
+    BOXA *out = boxaCreate(0);
+    int nh = ha ? boxaGetCount(ha) : 0, nv = va ? boxaGetCount(va) : 0;
+    int n = nh + nv, W = grey ? pixGetWidth(grey) : 0;
+    l_int32(*g)[4] = n ? malloc((size_t)n * sizeof *g) : NULL;
+    l_int32(*gb)[4] = n ? malloc((size_t)n * sizeof *gb) : NULL;
+    int *parent = n ? malloc((size_t)n * sizeof *parent) : NULL;
+
+    if (!bin || !across || !down || !ha || !va || !out || (n && (!g || !gb || !parent))) {
+        boxaDestroy(&out);
+        goto done;
+    }
+    /* too much ruling: a form or a table page, no stamps to tell */
+    if (n > 400)
+        goto done;
+    for (int i = 0; i < n; i++) {
+        boxaGetBoxGeometry(i < nh ? ha : va, i < nh ? i : i - nh, &g[i][0], &g[i][1],
+                           &g[i][2], &g[i][3]);
+        parent[i] = i;
+    }
+    /* rules that touch, or nearly (a stamp's ink is uneven: corners go
+     * missing), are one group; so are groups whose boxes meet (a side
+     * broken in two) */
+    for (int i = 0; i < n; i++)
+        for (int j = i + 1; j < n; j++)
+            if (near_box(g[i], g[j], dpi / 6))
+                parent[find_root(parent, i)] = find_root(parent, j);
+    for (int merged = 1, round = 0; merged && round < 8; round++) {
+        merged = 0;
+        for (int i = 0; i < n; i++)
+            if (find_root(parent, i) == i)
+                group_box(g, parent, n, i, gb[i]);
+        for (int i = 0; i < n; i++)
+            for (int j = i + 1; j < n; j++)
+                if (find_root(parent, i) == i && find_root(parent, j) == j &&
+                    near_box(gb[i], gb[j], 0)) {
+                    parent[i] = j;
+                    group_box(g, parent, n, j, gb[j]);
+                    merged = 1;
+                }
+    }
+    for (int r = 0; r < n; r++) {
+        if (find_root(parent, r) != r)
+            continue;
+        int x1 = INT32_MAX, y1 = INT32_MAX, x2 = 0, y2 = 0, na = 0, nd = 0;
+        for (int i = 0; i < n; i++) {
+            if (find_root(parent, i) != r)
+                continue;
+            x1 = g[i][0] < x1 ? g[i][0] : x1;
+            y1 = g[i][1] < y1 ? g[i][1] : y1;
+            x2 = g[i][0] + g[i][2] > x2 ? g[i][0] + g[i][2] : x2;
+            y2 = g[i][1] + g[i][3] > y2 ? g[i][1] + g[i][3] : y2;
+            na += i < nh;
+            nd += i >= nh;
+        }
+        int w = x2 - x1, h = y2 - y1;
+        if (na < 2 || nd < 2 || w < dpi * 8 / 10 || w > W * 45 / 100 ||
+            h < dpi * 35 / 100 || h > dpi * 5 / 2)
+            continue;
+        /* the four sides: a rule across near the top and the bottom, one
+         * down near the left and the right */
+        int top = 0, bottom = 0, left = 0, right = 0, longa = 0, longd = 0;
+        for (int i = 0; i < n; i++) {
+            if (find_root(parent, i) != r)
+                continue;
+            /* a frame's sides are long; a seal's emblem or a drawing has
+             * short strokes only */
+            longa |= i < nh && g[i][2] * 10 >= w * 6;
+            longd |= i >= nh && g[i][3] * 10 >= h * 5;
+            if (i < nh) {
+                top |= g[i][1] - y1 < h / 4;
+                bottom |= y2 - (g[i][1] + g[i][3]) < h / 4;
+            } else {
+                left |= g[i][0] - x1 < w / 8;
+                right |= x2 - (g[i][0] + g[i][2]) < w / 8;
+            }
+        }
+        if (!(top && bottom && left && right && longa && longd))
+            continue;
+        /* mostly paper inside: a seal's emblem or a picture is dense ink */
+        BOX *b = boxCreate(x1, y1, w, h);
+        l_int32 ink = 0;
+        PIX *in = b ? pixClipRectangle(bin, b, NULL) : NULL;
+        if (in)
+            pixCountPixels(in, &ink, NULL);
+        pixDestroy(&in);
+        if (b && ink * 100LL < (long long)w * h * 30) {
+            boxaAddBox(out, b, L_INSERT);
+            b = NULL;
+        }
+        boxDestroy(&b);
+    }
+done:
+    free(g);
+    free(gb);
+    free(parent);
+    boxaDestroy(&ha);
+    boxaDestroy(&va);
+    pixDestroy(&across);
+    pixDestroy(&down);
+    pixDestroy(&bin);
+    return out;
 }

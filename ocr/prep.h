@@ -103,6 +103,18 @@ struct Pix *prep_flatten(struct Pix *grey);
 struct Pix *prep_clear_border(struct Pix *grey, int dpi, long *cleared);
 
 /*
+ * Frames of a stamp's size ruled on the page: the box of a received stamp
+ * ("CV ĐẾN", Số, Ngày, Chuyển), a framed mark. Found from the page's ruling
+ * (runs of ink half an inch long across, a fifth of an inch down) that lie
+ * together: at least two across and two down, at the box's four sides,
+ * 0.8 inch to 45% of the page wide, 0.35 to 2.5 inches tall. Tables wider
+ * than that are not frames. Returns the boxes (maybe none), or NULL on
+ * failure.
+ */
+struct Boxa;
+struct Boxa *prep_find_frames(struct Pix *grey, int dpi);
+
+/*
  * Remove specks: dark marks smaller than 3 x 3 pixels (at recognition
  * scale, where characters are about 20 pixels tall) become paper.
  * Returns a new image, or NULL on failure.
