@@ -711,7 +711,11 @@ static enum sohoa_err process_page(struct run *r, struct ocr_engine *eng,
     up = po->quads ? pixRotateOrth(grey, po->quads) : pixClone(grey);
     if (up) {
         PIX *straight = prep_deskew(up, &po->skew);
-        if (straight)
+        /* neither turned nor straightened: the page at recognition scale
+         * is already made */
+        if (straight && straight == grey)
+            rec = pixClone(work);
+        else if (straight)
             rec = po->scale != 1.0f ? pixScale(straight, po->scale, po->scale)
                                     : pixClone(straight);
         /* specks cost accuracy on poor scans (measured: 341 -> 324 errors on

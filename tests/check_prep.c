@@ -3,7 +3,8 @@
  * pages turned by known angles, orientation (OSD and the text-band
  * fallback), text-line direction, the text band, blank-page detection
  * (specks, scanner borders, punch holes, show-through, a single line of
- * text, yellowed paper), text height and recognition scale.
+ * text, yellowed paper), text height and recognition scale, the frames of
+ * received stamps.
  *
  * Every test image is built here with Leptonica, from the real sample page
  * (a 300 dpi A4 scan of Vietnamese text) or from synthetic drawings.
@@ -1346,6 +1347,252 @@ START_TEST(test_grey_ink_recognise_under_seal)
 }
 END_TEST
 
+/* ---- frames of stamps (prep_find_frames) ---- */
+
+/*
+ * A received stamp as drawn here: a frame 2.2 x 0.8 inches with 3 px sides
+ * at the left margin, level with the title, a divider down between "CV /
+ * DEN" and "So: / Ngay:", and its lines in a smaller print than the page's.
+ */
+#define STAMP_X 180
+#define STAMP_Y 440
+#define STAMP_W 660
+#define STAMP_H 240
+
+/* Black text in Leptonica's bitmap font of `size` on an 8-bit page. */
+static void grey_text(PIX *p, int size, const char *s, int x, int base)
+{
+    L_BMF *f = bmfCreate(NULL, size);
+    ck_assert_ptr_nonnull(f);
+    l_int32 over = 0;
+    ck_assert_int_eq(pixSetTextline(p, f, s, 0, x, base, NULL, &over), 0);
+    ck_assert_msg(!over, "'%s' runs off the page", s);
+    bmfDestroy(&f);
+}
+
+/* The four 3 px sides of a frame x, y, w, h. */
+static void frame_sides(PIX *p, int x, int y, int w, int h)
+{
+    ink_rect(p, x, y, w, 3);
+    ink_rect(p, x, y + h - 3, w, 3);
+    ink_rect(p, x, y, 3, h);
+    ink_rect(p, x + w - 3, y, 3, h);
+}
+
+/*
+ * The stamp at x, y (STAMP_W x STAMP_H). worn: 0 whole; 1 a 0.3 in gap in
+ * the bottom side next to the left corner, as a stamp pressed unevenly
+ * leaves it; 2 the corner itself gone (the bottom side starts 0.3 in in,
+ * the left side stops 0.15 in short of the bottom).
+ */
+static void draw_stamp(PIX *p, int x, int y, int worn)
+{
+    const int w = STAMP_W, h = STAMP_H, gap = DPI * 3 / 10;
+    ink_rect(p, x, y, w, 3);
+    ink_rect(p, x + w - 3, y, 3, h);
+    if (worn) {
+        ink_rect(p, x + 3 + gap, y + h - 3, w - 3 - gap, 3);
+        ink_rect(p, x, y, 3, worn == 2 ? h - DPI * 15 / 100 : h);
+    } else {
+        ink_rect(p, x, y + h - 3, w, 3);
+        ink_rect(p, x, y, 3, h);
+    }
+    ink_rect(p, x + 150, y + 80, 3, h - 80); /* the divider */
+    L_BMF *f = bmfCreate(NULL, 8);
+    ck_assert_ptr_nonnull(f);
+    l_int32 tw = 0;
+    ck_assert_int_eq(bmfGetStringWidth(f, "TRUNG TAM CONG BAO", &tw), 0);
+    bmfDestroy(&f);
+    grey_text(p, 8, "TRUNG TAM CONG BAO", x + w - 20 - tw, y + 60); /* to the right side */
+    grey_text(p, 8, "CV", x + 30, y + 135);
+    grey_text(p, 8, "So: 2352", x + 180, y + 135);
+    grey_text(p, 8, "DEN", x + 30, y + 205);
+    grey_text(p, 8, "Ngay: 21/3/18", x + 180, y + 205);
+}
+
+/* A page of print around it: the motto centred, a two-line title beside
+ * where the stamp goes, a paragraph of body text. */
+static PIX *print_page(void)
+{
+    PIX *p = white_page(A4_W, A4_H);
+    static const char *const body[] = {
+        "Thuc hien Nghi dinh so 30/2020/ND-CP cua Chinh phu ve cong tac van thu,",
+        "Uy ban nhan dan tinh de nghi cac so, ban, nganh thuc hien cac noi dung sau:",
+        "1. Kiem tra viec lap ho so va nop luu ho so vao luu tru co quan.",
+        "2. Bao cao ket qua thuc hien ve Uy ban nhan dan tinh truoc ngay 30/6.",
+    };
+    grey_text(p, 10, "CONG HOA XA HOI CHU NGHIA VIET NAM", 780, 200);
+    grey_text(p, 10, "Doc lap - Tu do - Hanh phuc", 970, 255);
+    grey_text(p, 10, "V/v trien khai cong tac van thu luu tru", 870, 508);
+    grey_text(p, 10, "tren dia ban tinh nam 2018", 985, 563);
+    for (int i = 0; i < 4; i++)
+        grey_text(p, 10, body[i], 200, 900 + 62 * i);
+    return p;
+}
+
+/* prep_find_frames on p, the boxes found told. */
+static BOXA *frames_of(PIX *p, int dpi, const char *what)
+{
+    BOXA *b = prep_find_frames(p, dpi);
+    ck_assert_msg(b != NULL, "%s: prep_find_frames failed", what);
+    int n = boxaGetCount(b);
+    say("%s: %d frame(s)", what, n);
+    for (int i = 0; i < n; i++) {
+        l_int32 x, y, w, h;
+        boxaGetBoxGeometry(b, i, &x, &y, &w, &h);
+        say("  %d,%d %d x %d", x, y, w, h);
+    }
+    return b;
+}
+
+/* Exactly one frame found in p, within tol px of x, y, w, h on every side. */
+static void expect_one_frame(PIX *p, int dpi, int x, int y, int w, int h, int tol,
+                             const char *what)
+{
+    BOXA *b = frames_of(p, dpi, what);
+    ck_assert_msg(boxaGetCount(b) == 1, "%s: %d frames found, want the stamp's only", what,
+                  boxaGetCount(b));
+    l_int32 fx, fy, fw, fh;
+    ck_assert_int_eq(boxaGetBoxGeometry(b, 0, &fx, &fy, &fw, &fh), 0);
+    ck_assert_msg(abs(fx - x) <= tol && abs(fy - y) <= tol &&
+                  abs(fx + fw - x - w) <= tol && abs(fy + fh - y - h) <= tol,
+                  "%s: frame found at %d,%d %d x %d, drawn at %d,%d %d x %d (+-%d px)", what,
+                  fx, fy, fw, fh, x, y, w, h, tol);
+    boxaDestroy(&b);
+}
+
+/*
+ * A received stamp on a page of print: found, and its box is the frame
+ * drawn (not grown by the title beside it or the text inside). _i: the
+ * frame whole, with a gap in its bottom side by the left corner, without
+ * the corner (real stamps are pressed unevenly; the three other sides hold
+ * the box together).
+ */
+START_TEST(test_frame_stamp)
+{
+    static const char *const how[] = {"stamp frame", "stamp frame, bottom side broken",
+                                      "stamp frame, a corner gone"};
+    PIX *p = print_page();
+    draw_stamp(p, STAMP_X, STAMP_Y, _i);
+    dump(p, _i == 0 ? "frame-stamp" : _i == 1 ? "frame-stamp-broken" : "frame-stamp-corner");
+    expect_one_frame(p, DPI, STAMP_X, STAMP_Y, STAMP_W, STAMP_H, 10, how[_i]);
+    pixDestroy(&p);
+}
+END_TEST
+
+/*
+ * The same page at the scale it may be recognised at (0.7: text of 22 px
+ * brought towards PREP_TARGET_HEIGHT), with the resolution to match: the
+ * rules are thinner and shorter, the sizes asked for follow dpi.
+ */
+START_TEST(test_frame_stamp_scaled)
+{
+    PIX *p = print_page();
+    draw_stamp(p, STAMP_X, STAMP_Y, 0);
+    PIX *s = pixScale(p, 0.7f, 0.7f);
+    ck_assert_ptr_nonnull(s);
+    dump(s, "frame-stamp-scaled");
+    expect_one_frame(s, DPI * 7 / 10, STAMP_X * 7 / 10, STAMP_Y * 7 / 10, STAMP_W * 7 / 10,
+                     STAMP_H * 7 / 10, 10, "stamp frame at 0.7 scale, 210 dpi");
+    pixDestroy(&s);
+    pixDestroy(&p);
+}
+END_TEST
+
+/* Ruled things that are not a stamp's frame, drawn on the page of print. */
+static void draw_table(PIX *p)
+{
+    /* a grid of 4 rows by 5 columns, 2100 x 600 px: 85% of the page wide */
+    for (int r = 0; r <= 4; r++)
+        ink_rect(p, 190, 1300 + 150 * r, 2100, 3);
+    for (int c = 0; c <= 5; c++)
+        ink_rect(p, 190 + 420 * c - (c == 5 ? 3 : 0), 1300, 3, 603);
+}
+
+static void draw_solid(PIX *p)
+{
+    ink_rect(p, STAMP_X, STAMP_Y, STAMP_W, STAMP_H);
+}
+
+static void draw_dense(PIX *p)
+{
+    /* the frame, its inside black but for a 15 px margin (a seal's
+     * emblem, a picture): the rules are there, the paper is not */
+    frame_sides(p, STAMP_X, STAMP_Y, STAMP_W, STAMP_H);
+    ink_rect(p, STAMP_X + 18, STAMP_Y + 18, STAMP_W - 36, STAMP_H - 36);
+}
+
+static void draw_nothing(PIX *p)
+{
+    (void)p;
+}
+
+static void draw_open(PIX *p)
+{
+    /* the stamp's top and bottom sides and its text, no sides down */
+    ink_rect(p, STAMP_X, STAMP_Y, STAMP_W, 3);
+    ink_rect(p, STAMP_X, STAMP_Y + STAMP_H - 3, STAMP_W, 3);
+    grey_text(p, 8, "CV", STAMP_X + 30, STAMP_Y + 135);
+    grey_text(p, 8, "So: 2352", STAMP_X + 180, STAMP_Y + 135);
+}
+
+static void draw_sides_only(PIX *p)
+{
+    /* the stamp's sides down and the divider, nothing across */
+    ink_rect(p, STAMP_X, STAMP_Y, 3, STAMP_H);
+    ink_rect(p, STAMP_X + STAMP_W - 3, STAMP_Y, 3, STAMP_H);
+    ink_rect(p, STAMP_X + 150, STAMP_Y + 80, 3, STAMP_H - 80);
+}
+
+static void draw_small(PIX *p)
+{
+    /* a box 0.5 x 0.2 in: rules just long enough to count, too small a box */
+    frame_sides(p, STAMP_X, STAMP_Y, DPI / 2, DPI / 5);
+}
+
+static const struct {
+    const char *what;
+    void (*draw)(PIX *);
+} not_frames[] = {
+    {"a table grid wider than 45% of the page", draw_table},
+    {"a filled black rectangle of a stamp's size", draw_solid},
+    {"a frame filled with ink (over 30% of its inside)", draw_dense},
+    {"text lines only", draw_nothing},
+    {"top and bottom rules, no sides", draw_open},
+    {"sides down only, nothing across", draw_sides_only},
+    {"a box 0.5 x 0.2 in", draw_small},
+};
+#define NNOT_FRAMES ((int)(sizeof not_frames / sizeof *not_frames))
+
+/* None of these is a stamp's frame: nothing found (the title, the body
+ * and the motto are on every page). */
+START_TEST(test_frame_none)
+{
+    PIX *p = print_page();
+    not_frames[_i].draw(p);
+    char name[32];
+    snprintf(name, sizeof name, "frame-none-%d", _i);
+    dump(p, name);
+    BOXA *b = frames_of(p, DPI, not_frames[_i].what);
+    ck_assert_msg(boxaGetCount(b) == 0, "%s: %d frame(s) found, want none", not_frames[_i].what,
+                  boxaGetCount(b));
+    boxaDestroy(&b);
+    pixDestroy(&p);
+}
+END_TEST
+
+/* The real sample page (header, body, signature, no stamp): no frame. */
+START_TEST(test_frame_none_sample)
+{
+    PIX *g = sample_grey();
+    BOXA *b = frames_of(g, DPI, "the sample page");
+    ck_assert_msg(boxaGetCount(b) == 0, "the sample page: %d frame(s) found, want none",
+                  boxaGetCount(b));
+    boxaDestroy(&b);
+    pixDestroy(&g);
+}
+END_TEST
+
 static Suite *prep_suite(void)
 {
     Suite *s = suite_create("prep");
@@ -1398,6 +1645,14 @@ static Suite *prep_suite(void)
     tcase_add_test(tc, test_grey_ink_blue_page);
     tcase_add_test(tc, test_grey_ink_grey_page);
     tcase_add_test(tc, test_grey_ink_recognise_under_seal);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("frames");
+    tcase_set_timeout(tc, 600);
+    tcase_add_loop_test(tc, test_frame_stamp, 0, 3);
+    tcase_add_test(tc, test_frame_stamp_scaled);
+    tcase_add_loop_test(tc, test_frame_none, 0, NNOT_FRAMES);
+    tcase_add_test(tc, test_frame_none_sample);
     suite_add_tcase(s, tc);
     return s;
 }
