@@ -672,28 +672,41 @@ static int beside_any(const struct tblock *b, const size_t *members, size_t n,
  */
 /*
  * Is word i, under a frame spanning fx1..fx2, print of a line that runs on
- * outside the frame: level with and as tall as the words beside the frame
- * at its height ("Trong" under a stamp's corner)? A stamp's own words are
- * not (other size, other baseline).
+ * outside the frame: are its line's words under the frame level with and as
+ * tall as the words beside the frame at their height ("Trong" under a
+ * stamp's corner)? A stamp's own words are not (other size, other
+ * baseline). Decided for the words of one line under the frame together,
+ * so that a stamp's line is not cut in two.
  */
 static int in_line(const struct tword *w, size_t nw, size_t i, int fx1, int fx2)
 {
-    long cy = 0, hh = 0, n = 0;
+    long my = 0, mh = 0, m = 0, cy = 0, hh = 0, n = 0;
+    int gy1 = w[i].y1, gy2 = w[i].y2;
     for (size_t k = 0; k < nw; k++) {
         int mid = (w[k].x1 + w[k].x2) / 2;
-        int ov = (w[k].y2 < w[i].y2 ? w[k].y2 : w[i].y2) - (w[k].y1 > w[i].y1 ? w[k].y1 : w[i].y1);
-        if (k == i || !w[k].text || (mid >= fx1 && mid < fx2) ||
-            2 * ov < w[k].y2 - w[k].y1)
+        if (w[k].line != w[i].line || !w[k].text || mid < fx1 || mid >= fx2)
+            continue;
+        my += (w[k].y1 + w[k].y2) / 2;
+        mh += w[k].y2 - w[k].y1;
+        m++;
+        gy1 = w[k].y1 < gy1 ? w[k].y1 : gy1;
+        gy2 = w[k].y2 > gy2 ? w[k].y2 : gy2;
+    }
+    for (size_t k = 0; k < nw; k++) {
+        int mid = (w[k].x1 + w[k].x2) / 2;
+        int ov = (w[k].y2 < gy2 ? w[k].y2 : gy2) - (w[k].y1 > gy1 ? w[k].y1 : gy1);
+        if (!w[k].text || (mid >= fx1 && mid < fx2) || 2 * ov < w[k].y2 - w[k].y1)
             continue;
         cy += (w[k].y1 + w[k].y2) / 2;
         hh += w[k].y2 - w[k].y1;
         n++;
     }
-    if (!n)
+    if (!n || !m)
         return 0;
     cy /= n;
     hh /= n;
-    long my = (w[i].y1 + w[i].y2) / 2, mh = w[i].y2 - w[i].y1;
+    my /= m;
+    mh /= m;
     return labs(my - cy) * 5 <= hh && mh * 10 <= hh * 13 && mh * 10 >= hh * 7;
 }
 

@@ -1525,6 +1525,239 @@ START_TEST(test_reading_order_dropped_word)
 }
 END_TEST
 
+/* a received stamp's frame: 2.2 x 0.8 in */
+#define STAMP_W 660
+#define STAMP_H 240
+/* from the frame's right side to the title's first word */
+#define STAMP_GAP 30
+/* the stamp's first baseline below the title's */
+#define STAMP_DROP 8
+
+/* a letter's body paragraph */
+static const char *const stamp_body[] = {
+    "Thuc hien Nghi dinh so 30/2020/ND-CP cua Chinh phu ve cong tac van thu,",
+    "Uy ban nhan dan tinh de nghi cac so, ban, nganh thuc hien cac noi dung sau:",
+    "1. Kiem tra viec lap ho so va nop luu ho so vao luu tru co quan.",
+    "2. Bao cao ket qua thuc hien ve Uy ban nhan dan tinh truoc ngay 30/6.",
+};
+
+/*
+ * A received stamp ("TRUNG TAM CONG BAO", "CV / So:", "DEN / Ngay:") stamped
+ * at the left margin beside the title, on a page laid out as a letter: the
+ * motto centred, a two-line title, a paragraph of body text. The frame
+ * (3 px sides, a divider down between "CV / DEN" and the numbers) ends
+ * STAMP_GAP px before the title's first word; the stamp's first line
+ * reaches to 20 px from its right side. The stamp's print is smaller
+ * (size 8) and its first line sits STAMP_DROP px lower than the title's:
+ * a line level with and as tall as the title would be taken for print
+ * under the stamp's corner and kept in the line (engine.c, in_line; with
+ * the drop at 0 the stamp's first line stays in the title). Drops of 6 to
+ * 9 px and gaps of 25 to 35 px all give the same reading. ruled: the frame
+ * is drawn; without it Tesseract reads the stamp's first line and the
+ * title's as one line. *frame gets the frame's box (x, y, w, h).
+ */
+static PIX *stamp_page(int ruled, int *frame)
+{
+    L_BMF *f = page_font(10), *small = page_font(8);
+    PIX *p = white_a4();
+    const int mid = -PAGE_W / 2, base = 500;
+    draw_text(p, f, "CONG HOA XA HOI CHU NGHIA VIET NAM", mid, 200);
+    draw_text(p, f, "Doc lap - Tu do - Hanh phuc", mid, 255);
+    int tx = draw_text(p, f, "V/v trien khai cong tac van thu luu tru", mid, base);
+    draw_text(p, f, "tren dia ban tinh nam 2018", mid, base + 55);
+    int sx = tx - STAMP_GAP - STAMP_W, sy = base - 56 + STAMP_DROP;
+    ck_assert_int_ge(sx, 100);
+    if (ruled) {
+        pixRasterop(p, sx, sy, STAMP_W, 3, PIX_CLR, NULL, 0, 0);
+        pixRasterop(p, sx, sy + STAMP_H - 3, STAMP_W, 3, PIX_CLR, NULL, 0, 0);
+        pixRasterop(p, sx, sy, 3, STAMP_H, PIX_CLR, NULL, 0, 0);
+        pixRasterop(p, sx + STAMP_W - 3, sy, 3, STAMP_H, PIX_CLR, NULL, 0, 0);
+        pixRasterop(p, sx + 150, sy + 80, 3, STAMP_H - 80, PIX_CLR, NULL, 0, 0);
+    }
+    l_int32 w = 0;
+    ck_assert_int_eq(bmfGetStringWidth(small, "TRUNG TAM CONG BAO", &w), 0);
+    draw_text(p, small, "TRUNG TAM CONG BAO", sx + STAMP_W - 20 - w, base + STAMP_DROP);
+    draw_text(p, small, "CV", sx + 30, base + STAMP_DROP + 75);
+    draw_text(p, small, "So: 2352", sx + 180, base + STAMP_DROP + 75);
+    draw_text(p, small, "DEN", sx + 30, base + STAMP_DROP + 145);
+    draw_text(p, small, "Ngay: 21/3/18", sx + 180, base + STAMP_DROP + 145);
+    for (int i = 0; i < 4; i++)
+        draw_text(p, f, stamp_body[i], 200, 900 + 62 * i);
+    frame[0] = sx;
+    frame[1] = sy;
+    frame[2] = STAMP_W;
+    frame[3] = STAMP_H;
+    bmfDestroy(&f);
+    bmfDestroy(&small);
+    return p;
+}
+
+/* The page's text as ocr_recognize gives it (CHECK_OCR_DUMP: the page is
+ * kept as /tmp/<name>.png). */
+static char *recognise_page(PIX *p, const char *name)
+{
+    if (getenv("CHECK_OCR_DUMP")) {
+        char path[128];
+        snprintf(path, sizeof path, "/tmp/%s.png", name);
+        pixWrite(path, p, IFF_PNG);
+    }
+    struct ocr_engine *eng = engine(0);
+    struct ocr_result r;
+    ck_assert_int_eq(ocr_recognize(eng, p, 300, 0, &r), SOHOA_OK);
+    ocr_engine_free(&eng);
+    char *text = strdup(r.text);
+    ck_assert_ptr_nonnull(text);
+    ocr_result_release(&r);
+    return text;
+}
+
+/* The line of folded text t holding w (loosely), copied into line; NULL if
+ * none does. */
+static const char *line_with(const char *t, const char *w, char *line, size_t linesz)
+{
+    const char *const one[] = {w, NULL};
+    /* mixed_line with the same word on both sides: the first line holding it */
+    return mixed_line(t, one, one, line, linesz);
+}
+
+/* Frames prep_find_frames finds on the page, as the engine will see them. */
+static int count_frames(PIX *p, int *box)
+{
+    BOXA *b = prep_find_frames(p, 300);
+    ck_assert_ptr_nonnull(b);
+    int n = boxaGetCount(b);
+    if (n > 0 && box)
+        boxaGetBoxGeometry(b, 0, &box[0], &box[1], &box[2], &box[3]);
+    boxaDestroy(&b);
+    return n;
+}
+
+/* words of the stamp, folded; "trung tam" stands for its first line */
+static const char *const stamp_words[] = {"trung tam", "cong bao", "2352", "21/3/18", NULL};
+
+/*
+ * The stamp beside the title is read after the page: the title's first
+ * line comes whole and alone ("V/v trien khai ... luu tru", not "TRUNG TAM
+ * CONG BAO V/v trien khai ..."), the stamp's words follow the body's last
+ * line, each once, and the rest of the page keeps its order. First the
+ * same page without the frame: there Tesseract does read the stamp's first
+ * line into the title's (else this page would test nothing).
+ */
+START_TEST(test_reading_order_stamp)
+{
+    char line[512];
+    int box[4], found[4] = {0, 0, 0, 0};
+    PIX *p = stamp_page(0, box);
+    ck_assert_msg(count_frames(p, NULL) == 0, "no frame drawn, yet a frame is found");
+    char *text = recognise_page(p, "stamp-unruled");
+    pixDestroy(&p);
+    char *t = fold_lines(text);
+    const char *title = line_with(t, "trien khai", line, sizeof line);
+    ck_assert_msg(title, "no frame: the title 'trien khai' not read; text:\n%s", text);
+    ck_assert_msg(find_loose(title, "trung") >= 0 || find_loose(title, "cong bao") >= 0,
+                  "no frame: the stamp's first line is not read into the title's line, so "
+                  "the ruled page below tests nothing; title line '%s'; text:\n%s", title,
+                  text);
+    free(t);
+    free(text);
+
+    p = stamp_page(1, box);
+    ck_assert_msg(count_frames(p, found) == 1 && abs(found[0] - box[0]) <= 10 &&
+                      abs(found[1] - box[1]) <= 10 && abs(found[2] - box[2]) <= 20 &&
+                      abs(found[3] - box[3]) <= 20,
+                  "the stamp's frame (%d,%d %d x %d) is not found alone: %d,%d %d x %d",
+                  box[0], box[1], box[2], box[3], found[0], found[1], found[2], found[3]);
+    text = recognise_page(p, "stamp-ruled");
+    pixDestroy(&p);
+    t = fold_lines(text);
+    title = line_with(t, "trien khai", line, sizeof line);
+    ck_assert_msg(title, "the title 'trien khai' not read; text:\n%s", text);
+    ck_assert_msg(find_loose(title, "luu tru") >= 0, "the title's line is cut: '%s'; text:\n%s",
+                  title, text);
+    for (size_t i = 0; stamp_words[i]; i++)
+        ck_assert_msg(find_loose(title, stamp_words[i]) < 0,
+                      "the stamp's '%s' is read into the title's line '%s'; text:\n%s",
+                      stamp_words[i], title, text);
+    ck_assert_msg(find_loose(title, "trung") < 0 && find_loose(title, "bao") < 0,
+                  "the stamp's first line is read into the title's line '%s'; text:\n%s", title,
+                  text);
+    /* the page's order: motto, title, body, then the stamp */
+    static const char *const order[] = {"cong hoa", "hanh phuc", "trien khai", "tren dia ban",
+                                        "thuc hien nghi dinh", "noi dung sau", "kiem tra",
+                                        "truoc ngay 30/6"};
+    long at[sizeof order / sizeof *order];
+    for (size_t i = 0; i < sizeof order / sizeof *order; i++) {
+        at[i] = find_loose(t, order[i]);
+        ck_assert_msg(at[i] >= 0, "'%s' not read; text:\n%s", order[i], text);
+        ck_assert_msg(i == 0 || at[i - 1] < at[i], "'%s' comes after '%s'; text:\n%s",
+                      order[i - 1], order[i], text);
+    }
+    long end = at[sizeof order / sizeof *order - 1];
+    for (size_t i = 0; stamp_words[i]; i++) {
+        long s = find_loose(t, stamp_words[i]);
+        ck_assert_msg(s >= 0, "the stamp's '%s' is lost; text:\n%s", stamp_words[i], text);
+        ck_assert_msg(s > end, "the stamp's '%s' is read before the body's last line; "
+                      "text:\n%s", stamp_words[i], text);
+        ck_assert_msg(find_loose(t + s, stamp_words[i]) < 0, "the stamp's '%s' is read "
+                      "twice; text:\n%s", stamp_words[i], text);
+    }
+    free(t);
+    free(text);
+}
+END_TEST
+
+/*
+ * A framed cell in the body (a box of stamp size holding "Mau so 01/VT")
+ * that no text line runs across: prep_find_frames finds it, but its words
+ * stay where they are, between the body's second and third lines, and
+ * nothing is read after the body's last line.
+ */
+START_TEST(test_reading_order_framed_cell)
+{
+    L_BMF *f = page_font(10);
+    PIX *p = white_a4();
+    draw_text(p, f, "CONG HOA XA HOI CHU NGHIA VIET NAM", -PAGE_W / 2, 200);
+    draw_text(p, f, "Doc lap - Tu do - Hanh phuc", -PAGE_W / 2, 255);
+    draw_text(p, f, "V/v trien khai cong tac van thu luu tru", -PAGE_W / 2, 500);
+    int y = 700;
+    for (int i = 0; i < 4; i++, y += 62) {
+        if (i == 2) {
+            /* the cell: 1.6 x 0.5 in, 3 px sides, below the second line */
+            const int cx = 200, cy = y - 30, cw = 480, ch = 150;
+            pixRasterop(p, cx, cy, cw, 3, PIX_CLR, NULL, 0, 0);
+            pixRasterop(p, cx, cy + ch - 3, cw, 3, PIX_CLR, NULL, 0, 0);
+            pixRasterop(p, cx, cy, 3, ch, PIX_CLR, NULL, 0, 0);
+            pixRasterop(p, cx + cw - 3, cy, 3, ch, PIX_CLR, NULL, 0, 0);
+            draw_text(p, f, "Mau so 01/VT", cx + 40, cy + 90);
+            y = cy + ch + 70;
+        }
+        draw_text(p, f, stamp_body[i], 200, y);
+    }
+    bmfDestroy(&f);
+    ck_assert_msg(count_frames(p, NULL) == 1, "the cell is not found as a frame (%d found): "
+                  "this page would test nothing", count_frames(p, NULL));
+    char *text = recognise_page(p, "framed-cell");
+    pixDestroy(&p);
+    char *t = fold_lines(text);
+    static const char *const order[] = {"trien khai", "thuc hien nghi dinh", "noi dung sau",
+                                        "mau so 01", "kiem tra", "truoc ngay 30/6"};
+    long at[sizeof order / sizeof *order];
+    for (size_t i = 0; i < sizeof order / sizeof *order; i++) {
+        at[i] = find_loose(t, order[i]);
+        ck_assert_msg(at[i] >= 0, "framed cell: '%s' not read; text:\n%s", order[i], text);
+        ck_assert_msg(i == 0 || at[i - 1] < at[i], "framed cell: '%s' comes after '%s' (the "
+                      "cell's words moved?); text:\n%s", order[i - 1], order[i], text);
+    }
+    /* nothing set aside after the body */
+    const char *rest = t + at[sizeof order / sizeof *order - 1];
+    rest += strspn(rest, ". \n");
+    ck_assert_msg(!*rest, "framed cell: '%s' read after the body's last line; text:\n%s", rest,
+                  text);
+    free(t);
+    free(text);
+}
+END_TEST
+
 /* Several lines of ASCII Vietnamese text at print size. */
 static PIX *text_page(void)
 {
@@ -1652,6 +1885,8 @@ static Suite *ocr_suite(void)
     tcase_add_test(tc, test_find_loose_helper);
     tcase_add_loop_test(tc, test_reading_order_decision, 0, 2);
     tcase_add_test(tc, test_reading_order_dropped_word);
+    tcase_add_test(tc, test_reading_order_stamp);
+    tcase_add_test(tc, test_reading_order_framed_cell);
     tcase_add_loop_test(tc, test_orientation_sideways_text, 0, 2);
     suite_add_tcase(s, tc);
     return s;

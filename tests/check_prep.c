@@ -1383,17 +1383,26 @@ static void frame_sides(PIX *p, int x, int y, int w, int h)
  * The stamp at x, y (STAMP_W x STAMP_H). worn: 0 whole; 1 a 0.3 in gap in
  * the bottom side next to the left corner, as a stamp pressed unevenly
  * leaves it; 2 the corner itself gone (the bottom side starts 0.3 in in,
- * the left side stops 0.15 in short of the bottom).
+ * the left side stops 0.15 in short of the bottom); 3 all four corners
+ * open by 20 px (no side touches another: the rules are put together by
+ * nearness alone).
  */
 static void draw_stamp(PIX *p, int x, int y, int worn)
 {
     const int w = STAMP_W, h = STAMP_H, gap = DPI * 3 / 10;
-    ink_rect(p, x, y, w, 3);
-    ink_rect(p, x + w - 3, y, 3, h);
-    if (worn) {
+    if (worn == 3) {
+        ink_rect(p, x + 20, y, w - 40, 3);
+        ink_rect(p, x + 20, y + h - 3, w - 40, 3);
+        ink_rect(p, x, y + 20, 3, h - 40);
+        ink_rect(p, x + w - 3, y + 20, 3, h - 40);
+    } else {
+        ink_rect(p, x, y, w, 3);
+        ink_rect(p, x + w - 3, y, 3, h);
+    }
+    if (worn == 1 || worn == 2) {
         ink_rect(p, x + 3 + gap, y + h - 3, w - 3 - gap, 3);
         ink_rect(p, x, y, 3, worn == 2 ? h - DPI * 15 / 100 : h);
-    } else {
+    } else if (worn == 0) {
         ink_rect(p, x, y + h - 3, w, 3);
         ink_rect(p, x, y, 3, h);
     }
@@ -1465,16 +1474,19 @@ static void expect_one_frame(PIX *p, int dpi, int x, int y, int w, int h, int to
  * A received stamp on a page of print: found, and its box is the frame
  * drawn (not grown by the title beside it or the text inside). _i: the
  * frame whole, with a gap in its bottom side by the left corner, without
- * the corner (real stamps are pressed unevenly; the three other sides hold
- * the box together).
+ * that corner, with all four corners open (real stamps are pressed
+ * unevenly).
  */
 START_TEST(test_frame_stamp)
 {
     static const char *const how[] = {"stamp frame", "stamp frame, bottom side broken",
-                                      "stamp frame, a corner gone"};
+                                      "stamp frame, a corner gone",
+                                      "stamp frame, four corners open"};
     PIX *p = print_page();
     draw_stamp(p, STAMP_X, STAMP_Y, _i);
-    dump(p, _i == 0 ? "frame-stamp" : _i == 1 ? "frame-stamp-broken" : "frame-stamp-corner");
+    char name[32];
+    snprintf(name, sizeof name, "frame-stamp-%d", _i);
+    dump(p, name);
     expect_one_frame(p, DPI, STAMP_X, STAMP_Y, STAMP_W, STAMP_H, 10, how[_i]);
     pixDestroy(&p);
 }
@@ -1483,17 +1495,28 @@ END_TEST
 /*
  * The same page at the scale it may be recognised at (0.7: text of 22 px
  * brought towards PREP_TARGET_HEIGHT), with the resolution to match: the
- * rules are thinner and shorter, the sizes asked for follow dpi.
+ * rules are thinner (2 px, grey at their edges) and shorter, the sizes
+ * asked for follow dpi. _i = 1: a small frame, 0.9 x 0.4 in (just above
+ * the least size), alone on the page: at 210 dpi it is 189 x 84 px, less
+ * than 0.8 x 0.35 in would be at 300 dpi.
  */
 START_TEST(test_frame_stamp_scaled)
 {
     PIX *p = print_page();
-    draw_stamp(p, STAMP_X, STAMP_Y, 0);
+    int x = STAMP_X, y = STAMP_Y, w = STAMP_W, h = STAMP_H;
+    if (_i) {
+        x = 1700, y = 1400, w = DPI * 9 / 10, h = DPI * 4 / 10;
+        frame_sides(p, x, y, w, h);
+    } else {
+        draw_stamp(p, x, y, 0);
+    }
+    expect_one_frame(p, DPI, x, y, w, h, 10, _i ? "small frame" : "stamp frame");
     PIX *s = pixScale(p, 0.7f, 0.7f);
     ck_assert_ptr_nonnull(s);
-    dump(s, "frame-stamp-scaled");
-    expect_one_frame(s, DPI * 7 / 10, STAMP_X * 7 / 10, STAMP_Y * 7 / 10, STAMP_W * 7 / 10,
-                     STAMP_H * 7 / 10, 10, "stamp frame at 0.7 scale, 210 dpi");
+    dump(s, _i ? "frame-small-scaled" : "frame-stamp-scaled");
+    expect_one_frame(s, DPI * 7 / 10, x * 7 / 10, y * 7 / 10, w * 7 / 10, h * 7 / 10, 10,
+                     _i ? "small frame at 0.7 scale, 210 dpi"
+                        : "stamp frame at 0.7 scale, 210 dpi");
     pixDestroy(&s);
     pixDestroy(&p);
 }
@@ -1544,10 +1567,52 @@ static void draw_sides_only(PIX *p)
     ink_rect(p, STAMP_X + 150, STAMP_Y + 80, 3, STAMP_H - 80);
 }
 
+static void draw_three_sides(PIX *p)
+{
+    /* top, bottom, left and the divider down inside, no right side: open
+     * on the right (a bracket, a table's first cell cut off) */
+    ink_rect(p, STAMP_X, STAMP_Y, STAMP_W, 3);
+    ink_rect(p, STAMP_X, STAMP_Y + STAMP_H - 3, STAMP_W, 3);
+    ink_rect(p, STAMP_X, STAMP_Y, 3, STAMP_H);
+    ink_rect(p, STAMP_X + 150, STAMP_Y, 3, STAMP_H);
+}
+
+static void draw_short_strokes(PIX *p)
+{
+    /* an ornament of a stamp's size: rows of strokes 170 px across (rules
+     * to prep_find_frames) and ticks 70 px down, close enough to be one
+     * group reaching all four sides, none of them a frame's long side */
+    for (int r = 0; r < 4; r++)
+        for (int c = 0; c < 3; c++)
+            ink_rect(p, STAMP_X + 210 * c, STAMP_Y + 79 * r, 170, 3);
+    for (int r = 0; r < 3; r++)
+        for (int c = 0; c < 4; c++)
+            ink_rect(p, STAMP_X + (c < 3 ? 210 * c : 2 * 210 + 170 - 3), STAMP_Y + 79 * r + 5,
+                     3, 70);
+}
+
 static void draw_small(PIX *p)
 {
     /* a box 0.5 x 0.2 in: rules just long enough to count, too small a box */
     frame_sides(p, STAMP_X, STAMP_Y, DPI / 2, DPI / 5);
+}
+
+static void draw_narrow(PIX *p)
+{
+    /* 0.7 x 0.5 in: tall enough, too narrow (a framed page number) */
+    frame_sides(p, STAMP_X, STAMP_Y, DPI * 7 / 10, DPI / 2);
+}
+
+static void draw_flat(PIX *p)
+{
+    /* 2.2 x 0.3 in: wide enough, too flat (a framed line of text) */
+    frame_sides(p, STAMP_X, STAMP_Y, STAMP_W, DPI * 3 / 10);
+}
+
+static void draw_tall(PIX *p)
+{
+    /* 2.2 x 2.7 in: a framed block, taller than a stamp */
+    frame_sides(p, 1500, 1300, STAMP_W, DPI * 27 / 10);
 }
 
 static const struct {
@@ -1560,7 +1625,12 @@ static const struct {
     {"text lines only", draw_nothing},
     {"top and bottom rules, no sides", draw_open},
     {"sides down only, nothing across", draw_sides_only},
+    {"three sides and a divider, no right side", draw_three_sides},
+    {"short strokes only (an ornament)", draw_short_strokes},
     {"a box 0.5 x 0.2 in", draw_small},
+    {"a box 0.7 x 0.5 in", draw_narrow},
+    {"a box 2.2 x 0.3 in", draw_flat},
+    {"a box 2.2 x 2.7 in", draw_tall},
 };
 #define NNOT_FRAMES ((int)(sizeof not_frames / sizeof *not_frames))
 
@@ -1649,8 +1719,8 @@ static Suite *prep_suite(void)
 
     tc = tcase_create("frames");
     tcase_set_timeout(tc, 600);
-    tcase_add_loop_test(tc, test_frame_stamp, 0, 3);
-    tcase_add_test(tc, test_frame_stamp_scaled);
+    tcase_add_loop_test(tc, test_frame_stamp, 0, 4);
+    tcase_add_loop_test(tc, test_frame_stamp_scaled, 0, 2);
     tcase_add_loop_test(tc, test_frame_none, 0, NNOT_FRAMES);
     tcase_add_test(tc, test_frame_none_sample);
     suite_add_tcase(s, tc);
