@@ -829,36 +829,45 @@ enum sohoa_err db_split_file(struct db *db, int64_t file_doc, const int *starts,
     return e;
 }
 
-enum sohoa_err db_document_parts(struct db *db, int64_t file_doc, int64_t **pids,
-                                 size_t *pn)
+/* the ids a statement gives, in a malloc'd array (finalizes st) */
+static enum sohoa_err ids_of(struct db *db, sqlite3_stmt *st, const char *what,
+                             int64_t **pids, size_t *pn)
 {
-    sqlite3_stmt *st = prep(db, "SELECT id FROM document WHERE split_from=? ORDER BY id",
-                            "i", file_doc);
     int64_t *ids = NULL;
-    size_t n = 0;
+    size_t n = 0, cap = 0;
     int rc;
     *pids = NULL;
     *pn = 0;
     if (!st)
-        return fail(db, "list parts");
+        return fail(db, what);
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        void *ni = realloc(ids, (n + 1) * sizeof *ids);
-        if (!ni) {
-            free(ids);
-            sqlite3_finalize(st);
-            return SOHOA_ENOMEM;
+        if (n == cap) {
+            cap = cap ? cap * 2 : 64;
+            void *ni = realloc(ids, cap * sizeof *ids);
+            if (!ni) {
+                free(ids);
+                sqlite3_finalize(st);
+                return SOHOA_ENOMEM;
+            }
+            ids = ni;
         }
-        ids = ni;
         ids[n++] = sqlite3_column_int64(st, 0);
     }
     sqlite3_finalize(st);
     if (rc != SQLITE_DONE) {
         free(ids);
-        return fail(db, "list parts");
+        return fail(db, what);
     }
     *pids = ids;
     *pn = n;
     return SOHOA_OK;
+}
+
+enum sohoa_err db_document_parts(struct db *db, int64_t file_doc, int64_t **pids,
+                                 size_t *pn)
+{
+    return ids_of(db, prep(db, "SELECT id FROM document WHERE split_from=? ORDER BY id",
+                           "i", file_doc), "list parts", pids, pn);
 }
 
 enum sohoa_err db_review_splits(struct db *db, db_split_fn fn, void *ctx)
@@ -1199,36 +1208,8 @@ enum sohoa_err db_review_documents(struct db *db, int limit, db_review_doc_fn fn
 
 enum sohoa_err db_documents_done(struct db *db, int64_t **pids, size_t *pn)
 {
-    sqlite3_stmt *st = prep(db, "SELECT id FROM document WHERE state='done' ORDER BY id",
-                            NULL);
-    int64_t *ids = NULL;
-    size_t n = 0, cap = 0;
-    int rc;
-    *pids = NULL;
-    *pn = 0;
-    if (!st)
-        return fail(db, "list documents");
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (n == cap) {
-            cap = cap ? cap * 2 : 64;
-            void *ni = realloc(ids, cap * sizeof *ids);
-            if (!ni) {
-                free(ids);
-                sqlite3_finalize(st);
-                return SOHOA_ENOMEM;
-            }
-            ids = ni;
-        }
-        ids[n++] = sqlite3_column_int64(st, 0);
-    }
-    sqlite3_finalize(st);
-    if (rc != SQLITE_DONE) {
-        free(ids);
-        return fail(db, "list documents");
-    }
-    *pids = ids;
-    *pn = n;
-    return SOHOA_OK;
+    return ids_of(db, prep(db, "SELECT id FROM document WHERE state='done' ORDER BY id",
+                           NULL), "list documents", pids, pn);
 }
 
 enum sohoa_err db_document_info(struct db *db, int64_t doc, struct db_doc_info *info)

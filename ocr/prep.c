@@ -779,18 +779,16 @@ BOXA *prep_find_frames(PIX *grey, int dpi)
     for (int r = 0; r < n; r++) {
         if (find_root(parent, r) != r)
             continue;
-        int x1 = INT32_MAX, y1 = INT32_MAX, x2 = 0, y2 = 0, na = 0, nd = 0;
+        int na = 0, nd = 0;
         for (int i = 0; i < n; i++) {
-            if (find_root(parent, i) != r)
-                continue;
-            x1 = g[i][0] < x1 ? g[i][0] : x1;
-            y1 = g[i][1] < y1 ? g[i][1] : y1;
-            x2 = g[i][0] + g[i][2] > x2 ? g[i][0] + g[i][2] : x2;
-            y2 = g[i][1] + g[i][3] > y2 ? g[i][1] + g[i][3] : y2;
-            na += i < nh;
-            nd += i >= nh;
+            if (find_root(parent, i) == r) {
+                na += i < nh;
+                nd += i >= nh;
+            }
         }
-        int w = x2 - x1, h = y2 - y1;
+        group_box(g, parent, n, r, gb[r]);
+        int x1 = gb[r][0], y1 = gb[r][1], w = gb[r][2], h = gb[r][3];
+        int x2 = x1 + w, y2 = y1 + h;
         if (na < 2 || nd < 2 || w < dpi * 8 / 10 || w > W * 45 / 100 ||
             h < dpi * 35 / 100 || h > dpi * 5 / 2)
             continue;
