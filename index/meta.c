@@ -1028,23 +1028,74 @@ static void find_agency(struct ctx *c)
 }
 
 /* MẬT, KHẨN, ... standing alone on a line of the header */
+static const struct mark {
+    const char *folded, *name;
+    enum meta_field f;
+} marks[] = {
+    {"tuyet mat", "TUYỆT MẬT", META_SECRECY},
+    {"toi mat", "TỐI MẬT", META_SECRECY},
+    {"mat", "MẬT", META_SECRECY},
+    {"thuong khan", "THƯỢNG KHẨN", META_URGENCY},
+    {"hoa toc", "HỎA TỐC", META_URGENCY},
+    {"khan", "KHẨN", META_URGENCY},
+    {"luu hanh noi bo", "LƯU HÀNH NỘI BỘ", META_CIRCULATION},
+    {"xem xong tra lai", "XEM XONG TRẢ LẠI", META_CIRCULATION},
+    {"tra lai sau khi hop", "TRẢ LẠI SAU KHI HỌP (HỘI NGHỊ)", META_CIRCULATION},
+    {"khong pho bien", "KHÔNG PHỔ BIẾN", META_CIRCULATION},
+};
+#define NMARKS (sizeof marks / sizeof *marks)
+
+/*
+ * The marks a folded line starts with (its letters and single spaces
+ * considered): up to max of them into found, returns how many. strict: 0
+ * when anything else is on the line.
+ */
+static int marks_of(const char *f, const struct mark **found, int max, int strict)
+{
+    char buf[128];
+    size_t o = 0;
+    for (const char *q = f; *q && o + 1 < sizeof buf; q++)
+        if (isalpha((unsigned char)*q) || (*q == ' ' && o && buf[o - 1] != ' '))
+            buf[o++] = *q;
+    while (o && buf[o - 1] == ' ')
+        o--;
+    buf[o] = '\0';
+    int n = 0;
+    const char *rest = buf;
+    while (*rest) {
+        size_t m;
+        for (m = 0; m < NMARKS; m++) {
+            size_t k = strlen(marks[m].folded);
+            if (strncmp(rest, marks[m].folded, k) == 0 && (rest[k] == ' ' || rest[k] == '\0'))
+                break;
+        }
+        if (m == NMARKS) {
+            if (strict)
+                return 0;
+            break;
+        }
+        if (n < max)
+            found[n] = &marks[m];
+        n++;
+        rest += strlen(marks[m].folded);
+        while (*rest == ' ')
+            rest++;
+    }
+    return n < max ? n : max;
+}
+
+int meta_marks_line(const char *text)
+{
+    struct line ln = {text, strlen(text), NULL, 0, NULL, 0, 0};
+    const struct mark *found[4];
+    int n = fold_line(&ln) < 0 ? 0 : ln.caps ? marks_of(ln.f, found, 4, 1) : 0;
+    free(ln.f);
+    free(ln.map);
+    return n > 0;
+}
+
 static void find_marks(struct ctx *c)
 {
-    static const struct {
-        const char *folded, *name;
-        enum meta_field f;
-    } marks[] = {
-        {"tuyet mat", "TUYỆT MẬT", META_SECRECY},
-        {"toi mat", "TỐI MẬT", META_SECRECY},
-        {"mat", "MẬT", META_SECRECY},
-        {"thuong khan", "THƯỢNG KHẨN", META_URGENCY},
-        {"hoa toc", "HỎA TỐC", META_URGENCY},
-        {"khan", "KHẨN", META_URGENCY},
-        {"luu hanh noi bo", "LƯU HÀNH NỘI BỘ", META_CIRCULATION},
-        {"xem xong tra lai", "XEM XONG TRẢ LẠI", META_CIRCULATION},
-        {"tra lai sau khi hop", "TRẢ LẠI SAU KHI HỌP (HỘI NGHỊ)", META_CIRCULATION},
-        {"khong pho bien", "KHÔNG PHỔ BIẾN", META_CIRCULATION},
-    };
     struct page *p = &c->pages[0];
     size_t end = p->n;
     if (c->type_pg == 0)
@@ -1053,36 +1104,11 @@ static void find_marks(struct ctx *c)
         end = (size_t)c->vv_ln + 12;
     for (size_t i = 0; i < p->n && i < end && i < 50; i++) {
         struct line *ln = &p->l[i];
-        if (!ln->caps)
-            continue;
-        /* the line holds marks and nothing else */
-        char buf[128];
-        size_t o = 0;
-        for (const char *q = ln->f; *q && o + 1 < sizeof buf; q++)
-            if (isalpha((unsigned char)*q) || (*q == ' ' && o && buf[o - 1] != ' '))
-                buf[o++] = *q;
-        while (o && buf[o - 1] == ' ')
-            o--;
-        buf[o] = '\0';
-        if (!o)
-            continue;
-        const char *rest = buf;
-        while (*rest) {
-            size_t m;
-            for (m = 0; m < sizeof marks / sizeof *marks; m++) {
-                size_t n = strlen(marks[m].folded);
-                if (strncmp(rest, marks[m].folded, n) == 0 &&
-                    (rest[n] == ' ' || rest[n] == '\0'))
-                    break;
-            }
-            if (m == sizeof marks / sizeof *marks)
-                break;
-            if (!c->m->f[marks[m].f].value)
-                set(c, marks[m].f, strdup(marks[m].name), 0.9f);
-            rest += strlen(marks[m].folded);
-            while (*rest == ' ')
-                rest++;
-        }
+        const struct mark *found[4];
+        int n = ln->caps ? marks_of(ln->f, found, 4, 0) : 0;
+        for (int k = 0; k < n; k++)
+            if (!c->m->f[found[k]->f].value)
+                set(c, found[k]->f, strdup(found[k]->name), 0.9f);
     }
 }
 

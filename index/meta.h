@@ -88,4 +88,8 @@ int meta_split_number(const char *s, char **number, char **notation);
  */
 int meta_opens_document(const char *text);
 
+/* Is this line, in capitals, a mark and nothing else (MẬT, TỐI MẬT, KHẨN,
+ * HỎA TỐC, LƯU HÀNH NỘI BỘ, ...)? */
+int meta_marks_line(const char *text);
+
 #endif

@@ -291,6 +291,43 @@ struct Pix *prep_grey_ink(struct Pix *pix, float *share)
     return grey;
 }
 
+struct Pix *prep_ink_layer(struct Pix *pix, float min_share)
+{
+    if (pixGetDepth(pix) != 32)
+        return NULL;
+    int w = pixGetWidth(pix), h = pixGetHeight(pix);
+    PIX *ink = pixCreate(w, h, 8);
+    if (!ink)
+        return NULL;
+    pixCopyResolution(ink, pix);
+    l_uint32 *sd = pixGetData(pix), *dd = pixGetData(ink);
+    l_int32 swpl = pixGetWpl(pix), dwpl = pixGetWpl(ink);
+    unsigned long colour = 0;
+    for (int y = 0; y < h; y++) {
+        const l_uint32 *sl = sd + (size_t)y * swpl;
+        l_uint32 *dl = dd + (size_t)y * dwpl;
+        for (int x = 0; x < w; x++) {
+            l_int32 r, g, b;
+            extractRGBValues(sl[x], &r, &g, &b);
+            int mx = r > g ? (r > b ? r : b) : (g > b ? g : b);
+            int mn = r < g ? (r < b ? r : b) : (g < b ? g : b);
+            int v = 255;
+            /* the ink prep_grey_ink fades, as dark as it was faded */
+            if (mx - mn > INK_CHROMA) {
+                int d = INK_GAIN * (mx - mn - INK_CHROMA);
+                v = d > 255 ? 0 : 255 - d;
+                colour += v < 128;
+            }
+            SET_DATA_BYTE(dl, x, v);
+        }
+    }
+    if ((double)colour < (double)min_share * w * h) {
+        pixDestroy(&ink);
+        return NULL;
+    }
+    return ink;
+}
+
 struct Pix *prep_deskew(struct Pix *grey, float *angle)
 {
     l_float32 a = 0, conf = 0;
@@ -310,12 +347,17 @@ struct Pix *prep_deskew(struct Pix *grey, float *angle)
     pixDestroy(&bin);
     if (ok != 0 || conf < 2.5 || fabsf(a) < 0.1f)
         return pixClone(grey);
-    PIX *out = pixRotate(grey, (l_float32)(a * SOHOA_PI / 180.0), L_ROTATE_AREA_MAP,
-                         L_BRING_IN_WHITE, 0, 0);
+    PIX *out = prep_rotate(grey, a);
     if (!out)
         return pixClone(grey);
     *angle = a;
     return out;
+}
+
+struct Pix *prep_rotate(struct Pix *pix, float degrees)
+{
+    return pixRotate(pix, (l_float32)(degrees * SOHOA_PI / 180.0), L_ROTATE_AREA_MAP,
+                     L_BRING_IN_WHITE, 0, 0);
 }
 
 int prep_text_height(struct Pix *grey)

@@ -62,6 +62,16 @@ struct Pix *prep_grey_ink(struct Pix *pix, float *share);
  * degrees, clockwise positive (Leptonica's convention).
  */
 struct Pix *prep_deskew(struct Pix *grey, float *angle);
+/* The page turned by degrees as prep_deskew turns it (white brought in). */
+struct Pix *prep_rotate(struct Pix *pix, float degrees);
+
+/*
+ * The coloured ink that prep_grey_ink fades (red and blue stamps, a digital
+ * signature's box, seals, ink writing) as dark print on white, for reading
+ * on its own: 8 bpp, the page's size. NULL when the page is not in colour
+ * or its coloured ink covers less than min_share of it.
+ */
+struct Pix *prep_ink_layer(struct Pix *pix, float min_share);
 
 /*
  * Typical character height in pixels (median height of the connected

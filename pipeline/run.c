@@ -599,6 +599,138 @@ static enum sohoa_err decode_page(const struct job *j, PIX **orig, struct pdfin_
     return *orig ? SOHOA_OK : SOHOA_ENOMEM;
 }
 
+/* the share of a page's pixels its coloured ink must cover to be read */
+#define INK_MIN_SHARE 0.0005f
+/* the header's part of a page, where marks and signature boxes stand */
+#define INK_HEADER_SHARE 0.4
+
+/*
+ * Read the coloured ink of the page's top part (po->quads: the turn OCR
+ * found, not yet added to the PDF's own) and put the marks it holds (MẬT,
+ * KHẨN stamped in red) before the page's text, a paragraph of their own;
+ * their words join the text layer. Returns 1 if it added some, 0 if not,
+ * -1 when out of memory.
+ */
+static int read_ink_header(struct ocr_engine *eng, PIX *orig, const struct pdfin_page *pp,
+                           struct page_out *po, int wdpi, int page_no)
+{
+    PIX *ink = prep_ink_layer(orig, INK_MIN_SHARE), *t;
+    if (!ink)
+        return 0;
+    /* as the page was made for recognition: turned, straightened, scaled */
+    int quads[2] = {pp->quads, po->quads};
+    for (int k = 0; k < 2 && ink; k++)
+        if (quads[k]) {
+            t = pixRotateOrth(ink, quads[k]);
+            pixDestroy(&ink);
+            ink = t;
+        }
+    if (ink && fabsf(po->skew) >= 0.1f) {
+        t = prep_rotate(ink, po->skew);
+        pixDestroy(&ink);
+        ink = t;
+    }
+    if (ink && po->scale != 1.0f) {
+        t = pixScale(ink, po->scale, po->scale);
+        pixDestroy(&ink);
+        ink = t;
+    }
+    BOX *b = ink ? boxCreate(0, 0, pixGetWidth(ink),
+                             (int)(pixGetHeight(ink) * INK_HEADER_SHARE)) : NULL;
+    PIX *top = b ? pixClipRectangle(ink, b, NULL) : NULL;
+    boxDestroy(&b);
+    pixDestroy(&ink);
+    if (!top)
+        return -1;
+    /* only where the ink is (Tesseract's time goes with the area): its
+     * box, with a margin; words keep the page's coordinates */
+    BOX *fg = NULL;
+    PIX *bin = pixConvertTo1(top, 128);
+    int fx = 0, fy = 0;
+    if (bin && pixClipToForeground(bin, NULL, &fg) == 0 && fg) {
+        l_int32 x, y, w, h, m = wdpi / 10;
+        boxGetGeometry(fg, &x, &y, &w, &h);
+        BOX *cb = boxCreate(x - m > 0 ? x - m : 0, y - m > 0 ? y - m : 0, w + 2 * m, h + 2 * m);
+        PIX *c = cb ? pixClipRectangle(top, cb, NULL) : NULL;
+        if (c) {
+            boxGetGeometry(cb, &fx, &fy, NULL, NULL);
+            pixDestroy(&top);
+            top = c;
+        }
+        boxDestroy(&cb);
+    }
+    boxDestroy(&fg);
+    pixDestroy(&bin);
+    struct ocr_result res;
+    enum sohoa_err e = ocr_recognize(eng, top, wdpi, page_no, &res);
+    pixDestroy(&top);
+    if (e)
+        return e == SOHOA_ENOMEM ? -1 : 0;
+    /* its lines (words read with confidence of at least 60) that are marks
+     * and nothing else; the rest (a signature's box, a seal's ring, ink
+     * writing) is not the document's text */
+    struct strbuf sb = STRBUF_INIT, line = STRBUF_INIT;
+    size_t added = 0, from = 0;
+    int rc = 0;
+    for (size_t i = 0; i < res.nwords; i++) {
+        struct ocr_word *w = &res.words[i];
+        if (w->conf >= 60.0f) {
+            if (line.len)
+                strbuf_adds(&line, " ");
+            strbuf_adds(&line, w->text);
+        }
+        if (!w->eol && i + 1 < res.nwords)
+            continue;
+        if (line.len && meta_marks_line(line.buf)) {
+            strbuf_add(&sb, line.buf, line.len);
+            strbuf_adds(&sb, "\n");
+            /* its words, for the text layer */
+            for (size_t k = from; k <= i; k++) {
+                if (res.words[k].conf < 60.0f)
+                    continue;
+                void *nw = realloc(po->res.words,
+                                   (po->res.nwords + 1) * sizeof *po->res.words);
+                if (!nw) {
+                    rc = -1;
+                    goto out;
+                }
+                po->res.words = nw;
+                struct ocr_word *d = &po->res.words[po->res.nwords++];
+                *d = res.words[k];
+                res.words[k].text = NULL;   /* moved */
+                d->x1 += fx;
+                d->x2 += fx;
+                d->y1 += fy;
+                d->y2 += fy;
+                d->baseline += fy;
+                d->eol = k == i;
+            }
+            added++;
+        }
+        line.len = 0;
+        if (line.buf)
+            line.buf[0] = '\0';
+        from = i + 1;
+    }
+    if (added) {
+        strbuf_adds(&sb, "\n");
+        strbuf_adds(&sb, po->res.text ? po->res.text : "");
+        char *text = strbuf_detach(&sb, NULL);
+        if (!text) {
+            rc = -1;
+            goto out;
+        }
+        free(po->res.text);
+        po->res.text = text;
+        rc = 1;
+    }
+out:
+    strbuf_release(&sb);
+    strbuf_release(&line);
+    ocr_result_release(&res);
+    return rc;
+}
+
 static enum sohoa_err process_page(struct run *r, struct ocr_engine *eng,
                                    const struct job *j, struct page_out *po,
                                    char *why, size_t whysz)
@@ -754,6 +886,16 @@ static enum sohoa_err process_page(struct run *r, struct ocr_engine *eng,
             }
         }
         pixDestroy(&flat);
+    }
+    /* red and blue ink faded above is read on its own in the header's
+     * part of a document's first page: marks stamped in red (KHẨN, MẬT)
+     * decide who may see a document, and a digital signature's box names
+     * the signer */
+    if (r->opt->drop_ink && j->seq == 1 &&
+        read_ink_header(eng, orig, &pp, po, wdpi, j->seq - 1) < 0) {
+        snprintf(why, whysz, "out of memory reading coloured ink");
+        err = SOHOA_ENOMEM;
+        goto cleanup;
     }
     /* tone marks from context: measured on the corpus, poor 313 -> 254
      * errors (59 changes, all right), clean 226 -> 222 */

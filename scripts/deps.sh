@@ -15,8 +15,8 @@ pkgs=(
   tesseract-ocr tesseract-ocr-vie tesseract-ocr-osd
   # tests: Check, PDF inspection, archives
   check poppler-utils tar gzip zip util-linux sqlite3
-  # tests: making PDFs as scanners and copiers write them
-  img2pdf libtiff-tools qpdf
+  # tests: making PDFs as scanners and copiers write them; colouring a page
+  img2pdf libtiff-tools qpdf python3-pil
   # fuzz tests: clang and its runtimes (libFuzzer, ASan, UBSan)
   clang libclang-rt-dev
 )
