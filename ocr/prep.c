@@ -312,8 +312,8 @@ struct Pix *prep_ink_layer(struct Pix *pix, float min_share)
             int mx = r > g ? (r > b ? r : b) : (g > b ? g : b);
             int mn = r < g ? (r < b ? r : b) : (g < b ? g : b);
             int v = 255;
-            /* the ink prep_grey_ink fades, as dark as it was faded */
-            if (mx - mn > INK_CHROMA) {
+            /* the red ink prep_grey_ink fades, as dark as it was faded */
+            if (mx - mn > INK_CHROMA && r == mx && r - (g > b ? g : b) > INK_CHROMA) {
                 int d = INK_GAIN * (mx - mn - INK_CHROMA);
                 v = d > 255 ? 0 : 255 - d;
                 colour += v < 128;

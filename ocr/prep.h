@@ -66,10 +66,10 @@ struct Pix *prep_deskew(struct Pix *grey, float *angle);
 struct Pix *prep_rotate(struct Pix *pix, float degrees);
 
 /*
- * The coloured ink that prep_grey_ink fades (red and blue stamps, a digital
- * signature's box, seals, ink writing) as dark print on white, for reading
+ * The red ink that prep_grey_ink fades (stamps, seals; not the blue of ink
+ * writing or a digital signature's box) as dark print on white, for reading
  * on its own: 8 bpp, the page's size. NULL when the page is not in colour
- * or its coloured ink covers less than min_share of it.
+ * or its red ink covers less than min_share of it.
  */
 struct Pix *prep_ink_layer(struct Pix *pix, float min_share);
 

@@ -1652,6 +1652,44 @@ START_TEST(test_frame_none)
 END_TEST
 
 /* The real sample page (header, body, signature, no stamp): no frame. */
+/* The red ink layer: a red stamp comes out dark on white, blue ink writing
+ * and black print do not; a page without colour gives none. */
+START_TEST(test_ink_layer_red_only)
+{
+    PIX *p = pixCreate(600, 400, 32);
+    ck_assert_ptr_nonnull(p);
+    pixSetAllArbitrary(p, 0xffffff00);   /* white (RGBA) */
+    BOX *red = boxCreate(20, 20, 200, 80), *blue = boxCreate(300, 20, 200, 80),
+        *black = boxCreate(20, 200, 200, 80);
+    pixSetInRectArbitrary(p, red, 0xd0202000);
+    pixSetInRectArbitrary(p, blue, 0x2030c000);
+    pixSetInRectArbitrary(p, black, 0x20202000);
+    PIX *ink = prep_ink_layer(p, 0.0005f);
+    ck_assert_ptr_nonnull(ink);
+    ck_assert_int_eq(pixGetDepth(ink), 8);
+    l_uint32 v;
+    pixGetPixel(ink, 100, 60, &v);
+    ck_assert_msg(v < 64, "red stamp is dark in the layer (%u)", v);
+    pixGetPixel(ink, 400, 60, &v);
+    ck_assert_msg(v == 255, "blue ink is not in the layer (%u)", v);
+    pixGetPixel(ink, 100, 240, &v);
+    ck_assert_msg(v == 255, "black print is not in the layer (%u)", v);
+    pixDestroy(&ink);
+    /* no red: nothing to read */
+    pixSetInRectArbitrary(p, red, 0xffffff00);
+    ink = prep_ink_layer(p, 0.0005f);
+    ck_assert_ptr_null(ink);
+    /* a grey page has no colour */
+    PIX *g = pixConvertRGBToLuminance(p);
+    ck_assert_ptr_null(prep_ink_layer(g, 0.0005f));
+    pixDestroy(&g);
+    boxDestroy(&red);
+    boxDestroy(&blue);
+    boxDestroy(&black);
+    pixDestroy(&p);
+}
+END_TEST
+
 START_TEST(test_frame_none_sample)
 {
     PIX *g = sample_grey();
@@ -1723,6 +1761,7 @@ static Suite *prep_suite(void)
     tcase_add_loop_test(tc, test_frame_stamp_scaled, 0, 2);
     tcase_add_loop_test(tc, test_frame_none, 0, NNOT_FRAMES);
     tcase_add_test(tc, test_frame_none_sample);
+    tcase_add_test(tc, test_ink_layer_red_only);
     suite_add_tcase(s, tc);
     return s;
 }
