@@ -11,6 +11,7 @@
 #define SOHOA_PI 3.14159265358979323846
 
 #include <leptonica/allheaders.h>
+#include <ctype.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -74,6 +75,33 @@ static int gif_sizes(const uint8_t *d, size_t n, unsigned *maxw, unsigned *maxh)
     return 1;
 }
 
+/*
+ * Does a chunk of a PNG claim more bytes than the file has left? libpng
+ * allocates a chunk's claimed length before reading it (a damaged tEXt
+ * length asked for 2 GB: found by fuzzing), so such a file is refused
+ * here, with the chunk named in bad.
+ */
+static int png_chunk_past_end(const uint8_t *data, size_t len, char *bad, size_t badsz)
+{
+    size_t off = 8;     /* the signature */
+    while (off + 8 <= len) {
+        uint32_t n = (uint32_t)data[off] << 24 | (uint32_t)data[off + 1] << 16 |
+                     (uint32_t)data[off + 2] << 8 | data[off + 3];
+        char type[5] = {0};
+        for (int i = 0; i < 4; i++)
+            type[i] = isalpha(data[off + 4 + i]) ? (char)data[off + 4 + i] : '?';
+        if ((uint64_t)n + 12 > len - off) {
+            snprintf(bad, badsz, "chunk '%s' claims %lu bytes, %zu are left", type,
+                     (unsigned long)n, len - off - 8);
+            return 1;
+        }
+        if (memcmp(type, "IEND", 4) == 0)
+            return 0;
+        off += (size_t)n + 12;
+    }
+    return 0;
+}
+
 enum sohoa_err prep_decode(const uint8_t *data, size_t len, int frame,
                            struct Pix **ppix, char *why, size_t whysz)
 {
@@ -103,6 +131,13 @@ enum sohoa_err prep_decode(const uint8_t *data, size_t len, int frame,
             snprintf(why, whysz, "GIF claims %u x %u pixels: refused (limit %d per side,"
                      " %llu in all)", gw, gh, PREP_MAX_SIDE, PREP_MAX_PIXELS);
             return SOHOA_EUNSAFE;
+        }
+    }
+    if (fmt == IFF_PNG) {
+        char bad[128];
+        if (png_chunk_past_end(data, len, bad, sizeof bad)) {
+            snprintf(why, whysz, "truncated or corrupt PNG: %s", bad);
+            return SOHOA_EFORMAT;
         }
     }
     /* read the header first: refuse absurd sizes before any allocation */

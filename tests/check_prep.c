@@ -302,6 +302,44 @@ static float residual_skew(PIX *grey)
  * the angle applied (plus whatever the straightened page still needs), and
  * its result is straight.
  */
+/* A PNG whose chunk claims more bytes than the file has (a damaged tEXt
+ * length made libpng ask for 2 GB: found by fuzz_image) is refused before
+ * decoding, naming the chunk; a PNG cut short is refused too; the whole
+ * file decodes. */
+START_TEST(test_decode_png_chunk_past_end)
+{
+    PIX *p = pixCreate(64, 48, 8);
+    ck_assert_ptr_nonnull(p);
+    pixSetAll(p);
+    l_uint8 *png = NULL;
+    size_t n = 0;
+    ck_assert_int_eq(pixWriteMem(&png, &n, p, IFF_PNG), 0);
+    PIX *out = NULL;
+    char why[256] = "";
+    ck_assert_msg(prep_decode(png, n, 0, &out, why, sizeof why) == SOHOA_OK, "%s", why);
+    pixDestroy(&out);
+    /* the first chunk after IHDR (IHDR is 8 + 25 bytes) given a 2 GB length */
+    size_t at = 8 + 25;
+    ck_assert(n > at + 8);
+    uint8_t *bad = malloc(n);
+    ck_assert_ptr_nonnull(bad);
+    memcpy(bad, png, n);
+    bad[at] = 0x7f;
+    bad[at + 1] = 0x00;
+    bad[at + 2] = 0x00;
+    bad[at + 3] = 0x26;
+    ck_assert_int_eq(prep_decode(bad, n, 0, &out, why, sizeof why), SOHOA_EFORMAT);
+    ck_assert_ptr_null(out);
+    ck_assert_msg(strstr(why, "PNG") && strstr(why, "claims"), "why: %s", why);
+    /* cut in its last chunk */
+    ck_assert_int_eq(prep_decode(png, n - 6, 0, &out, why, sizeof why), SOHOA_EFORMAT);
+    ck_assert_ptr_null(out);
+    free(bad);
+    lept_free(png);
+    pixDestroy(&p);
+}
+END_TEST
+
 START_TEST(test_deskew_sample_known_angles)
 {
     float applied = skew_deg[_i];
@@ -1708,6 +1746,7 @@ static Suite *prep_suite(void)
     tcase_set_timeout(tc, 600);
     tcase_add_loop_test(tc, test_deskew_sample_known_angles, 0, NSKEW);
     tcase_add_loop_test(tc, test_deskew_bars_known_angles, 0, NSKEW);
+    tcase_add_test(tc, test_decode_png_chunk_past_end);
     tcase_add_test(tc, test_deskew_bars_straight);
     suite_add_tcase(s, tc);
 
