@@ -282,6 +282,16 @@ struct Pix *prep_grey(struct Pix *pix)
 #define INK_CHROMA 70
 #define INK_GAIN 10
 
+/* a pixel's channels, its strongest channel and its colour (max - min) */
+static void pixel_colour(l_uint32 px, l_int32 *r, l_int32 *g, l_int32 *b, int *mx,
+                         int *chroma)
+{
+    extractRGBValues(px, r, g, b);
+    *mx = *r > *g ? (*r > *b ? *r : *b) : (*g > *b ? *g : *b);
+    int mn = *r < *g ? (*r < *b ? *r : *b) : (*g < *b ? *g : *b);
+    *chroma = *mx - mn;
+}
+
 struct Pix *prep_grey_ink(struct Pix *pix, float *share)
 {
     if (share)
@@ -301,11 +311,9 @@ struct Pix *prep_grey_ink(struct Pix *pix, float *share)
         l_uint32 *dl = dd + (size_t)y * dwpl;
         for (int x = 0; x < w; x++) {
             l_int32 r, g, b;
-            extractRGBValues(sl[x], &r, &g, &b);
-            int mx = r > g ? (r > b ? r : b) : (g > b ? g : b);
-            int mn = r < g ? (r < b ? r : b) : (g < b ? g : b);
+            int mx, chroma;
+            pixel_colour(sl[x], &r, &g, &b, &mx, &chroma);
             int lum = (3 * r + 5 * g + 2 * b + 5) / 10; /* Leptonica's weights */
-            int chroma = mx - mn;
             if (chroma > INK_CHROMA) {
                 colour += lum < 200;
                 int v = lum + INK_GAIN * (chroma - INK_CHROMA);
@@ -343,13 +351,12 @@ struct Pix *prep_ink_layer(struct Pix *pix, float min_share)
         l_uint32 *dl = dd + (size_t)y * dwpl;
         for (int x = 0; x < w; x++) {
             l_int32 r, g, b;
-            extractRGBValues(sl[x], &r, &g, &b);
-            int mx = r > g ? (r > b ? r : b) : (g > b ? g : b);
-            int mn = r < g ? (r < b ? r : b) : (g < b ? g : b);
+            int mx, chroma;
+            pixel_colour(sl[x], &r, &g, &b, &mx, &chroma);
             int v = 255;
             /* the red ink prep_grey_ink fades, as dark as it was faded */
-            if (mx - mn > INK_CHROMA && r == mx && r - (g > b ? g : b) > INK_CHROMA) {
-                int d = INK_GAIN * (mx - mn - INK_CHROMA);
+            if (chroma > INK_CHROMA && r == mx && r - (g > b ? g : b) > INK_CHROMA) {
+                int d = INK_GAIN * (chroma - INK_CHROMA);
                 v = d > 255 ? 0 : 255 - d;
                 colour += v < 128;
             }

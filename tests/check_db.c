@@ -1107,7 +1107,8 @@ static const char schema_v3[] =
     "  (3, 2, 1, 'tb-21.jpg', '" SHA_C "', 1, 'done', 'thông báo', 0, 'x');"
     "PRAGMA user_version=3;";
 
-START_TEST(test_migrate_v3)
+/* a test directory holding a version 3 database (schema_v3) */
+static void make_v3_database(void)
 {
     make_test_dir();
     sqlite3 *h = NULL;
@@ -1117,6 +1118,11 @@ START_TEST(test_migrate_v3)
     int rc = sqlite3_exec(h, schema_v3, NULL, NULL, &msg);
     ck_assert_msg(rc == SQLITE_OK, "v3 schema: %s", msg ? msg : "");
     sqlite3_close(h);
+}
+
+START_TEST(test_migrate_v3)
+{
+    make_v3_database();
 
     struct db *db = NULL;
     enum sohoa_err e = db_open(t_path, 0, &db);
@@ -1160,14 +1166,7 @@ END_TEST
  * columns until the next run). */
 START_TEST(test_migrate_v3_readonly)
 {
-    make_test_dir();
-    sqlite3 *h = NULL;
-    ck_assert_int_eq(sqlite3_open(t_path, &h), SQLITE_OK);
-    ck_assert_int_eq(db_register_tokenizer(h), 0);
-    char *msg = NULL;
-    int rc = sqlite3_exec(h, schema_v3, NULL, NULL, &msg);
-    ck_assert_msg(rc == SQLITE_OK, "v3 schema: %s", msg ? msg : "");
-    sqlite3_close(h);
+    make_v3_database();
 
     struct db *db = NULL;
     enum sohoa_err e = db_open(t_path, 1, &db);
